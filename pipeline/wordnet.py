@@ -267,7 +267,8 @@ def ensure_wordnet(cache_root: Path | None = None, allow_download: bool = True) 
         found = _nltk_finds_wordnet()
         if found:
             return f"wordnet: cached copy at {found}"
-    if allow_download and _try_download(cache_root):
+    # CLASSFREQ_OFFLINE=1 (set by the tests) never touches the network
+    if allow_download and not os.environ.get("CLASSFREQ_OFFLINE") and _try_download(cache_root):
         _add_data_root(cache_root)
         found = _nltk_finds_wordnet()
         if found:

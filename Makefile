@@ -1,0 +1,47 @@
+# classfreq: one target per stage. RUN names a run in runs/ (or a path to a .toml file).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CLASSFREQ := $(BIN)/classfreq
+RUN ?= demo
+DEMO_DATA ?= $(abspath ../shared/data)
+export DEMO_DATA Q FILE
+
+STAGES := ingest normalize synonyms match count accuracy correlate report
+
+.PHONY: setup $(STAGES) all demo test sql bench clean help
+
+help:
+	@echo "make demo                 build everything for the offline demo run (venv included)"
+	@echo "make test                 run the test suite"
+	@echo "make all RUN=llava-1.5    every stage of a run; each stage alone: make <stage> RUN=..."
+	@echo "make sql Q=\"select ...\"   query a run's DuckDB file (read-only); or FILE=sql/queries/x.sql"
+	@echo "stages: $(STAGES)"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+	$(CLASSFREQ) setup
+
+$(STAGES): setup
+	$(CLASSFREQ) $@ --run $(RUN)
+
+all: setup
+	$(CLASSFREQ) all --run $(RUN)
+
+demo: setup
+	$(CLASSFREQ) all --run demo
+	@echo "database: work/demo/classfreq.duckdb   report: reports/demo.html"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+sql: $(VENV)/.installed
+	$(CLASSFREQ) sql --run $(RUN) $(if $(Q),--query "$$Q") $(if $(FILE),--file "$$FILE")
+
+clean:
+	rm -rf work/$(RUN) reports/$(RUN).html

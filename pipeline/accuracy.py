@@ -1,0 +1,208 @@
+"""Stage 6, accuracy: per-class accuracy of one or many models, resolved to the class set's ids.
+
+Class keys resolve by index, wnid, exact display name, exact WordNet lemma name, normalized name,
+then a rapidfuzz match above `FUZZY_THRESHOLD`. Accuracy given in percent is detected and scaled to
+0–1. What does not resolve is listed in `accuracy_unresolved`; the stage fails when more than
+`options.max_unresolved_share` of a file's classes do not resolve.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from .config import AccuracyInput, RunConfig
+from .errors import ClassfreqError, InputError
+from .normalize import normalize_series
+from .sql import connect, replace_table, tables_exist
+from .stage import StageOutput, file_stat, require_manifest, run_stage
+
+FUZZY_THRESHOLD = 90.0
+ACCURACY_TABLES = ("accuracy", "accuracy_models", "accuracy_unresolved")
+_OPENCLIP_KEY = re.compile(r"^backbone(?P<arch>.+?)_pretrained(?P<data>.+)$")
+
+
+def model_label(key: str) -> str:
+    """`backboneViT-B-32_pretrainedlaion400m` → `ViT-B-32 laion400m`; other names unchanged."""
+    found = _OPENCLIP_KEY.match(key)
+    return f"{found['arch']} {found['data']}" if found else key
+
+
+def read_accuracy_file(spec: AccuracyInput) -> dict[str, list[tuple[str, float, int | None]]]:
+    """model → ordered [(class key, accuracy, n_samples)] from any supported layout."""
+    path = spec.path
+    if not path.exists():
+        raise ClassfreqError(f"accuracy file not found: {path}")
+    fmt = spec.format
+    if fmt == "auto":
+        fmt = "json" if path.suffix.lower() == ".json" else "csv"
+    if fmt in ("csv", "tsv"):
+        return {spec.model or path.stem: _read_table(path, spec)}
+    if fmt not in ("json", "openclip_results"):
+        raise ClassfreqError(f"{path}: unknown accuracy format {fmt!r} (known: csv, tsv, json, openclip_results)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(path, 0, f"not valid JSON: {error}") from None
+    if not isinstance(data, dict) or not data:
+        raise InputError(path, 0, "expected a JSON object of class → accuracy, or of model → {classwise: ...}")
+    if all(isinstance(value, dict) and "classwise" in value for value in data.values()):
+        return {model_label(key): _pairs(path, value["classwise"], key) for key, value in data.items()}
+    return {spec.model or path.stem: _pairs(path, data, None)}
+
+
+def _number(value: Any, path: Path, record: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InputError(path, record, f"expected a number, got {value!r}", field)
+    try:
+        return float(value)
+    except ValueError:
+        raise InputError(path, record, f"expected a number, got {value!r}", field) from None
+
+
+def _pairs(path: Path, classwise: Any, model: str | None) -> list[tuple[str, float, int | None]]:
+    if not isinstance(classwise, dict):
+        raise InputError(path, model or 0, "expected an object of class → accuracy", "classwise")
+    return [(str(key), _number(value, path, model or key, str(key)), None) for key, value in classwise.items()]
+
+
+def _read_table(path: Path, spec: AccuracyInput) -> list[tuple[str, float, int | None]]:
+    delimiter = "\t" if spec.format == "tsv" or path.suffix.lower() == ".tsv" else ","
+    class_column = spec.options.get("class_column", "class")
+    accuracy_column = spec.options.get("accuracy_column", "accuracy")
+    count_column = spec.options.get("count_column", "n")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        for column in (class_column, accuracy_column):
+            if column not in (reader.fieldnames or []):
+                raise InputError(path, "header", f"no column {column!r} (columns: {', '.join(reader.fieldnames or [])})")
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            count = row.get(count_column)
+            rows.append((row[class_column], _number(row[accuracy_column], path, f"line {line}", accuracy_column),
+                         int(count) if count not in (None, "") else None))
+        return rows
+
+
+def detect_scale(values: list[float]) -> str:
+    """Accuracy is in percent when any value exceeds 1."""
+    return "percent" if values and max(values) > 1.0 else "fraction"
+
+
+class ClassResolver:
+    """Resolves class keys to class ids, most exact evidence first, and says how."""
+
+    def __init__(self, classes: pl.DataFrame):
+        self.ids = classes["class_id"].to_list()
+        self.by_index = {str(i): cid for i, cid in zip(classes["class_index"].to_list(), self.ids)}
+        self.by_wnid = {w: cid for w, cid in zip(classes["wnid"].to_list(), self.ids) if w}
+        self.display = classes["display_name"].to_list()
+        self.by_name = self._index(zip(self.display, self.ids))
+        lemma_pairs = [(lemma, cid) for lemmas, cid in zip(classes["wordnet_lemmas"].to_list(), self.ids)
+                       for lemma in (lemmas or "").split("|") if lemma]
+        self.by_lemma = self._index(lemma_pairs)
+        normalized = normalize_series(pl.Series(self.display)).list.join(" ").to_list()
+        self.by_normalized = self._index(zip(normalized, self.ids))
+        self.normalized_names = normalized
+
+    @staticmethod
+    def _index(pairs) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = defaultdict(list)
+        for name, cid in pairs:
+            if cid not in index[name.lower()]:
+                index[name.lower()].append(cid)
+        return index
+
+    def resolve(self, key: str, position: int | None = None) -> tuple[str | None, str]:
+        if key in self.by_wnid:
+            return self.by_wnid[key], "wnid"
+        if key.isdigit() and key in self.by_index:
+            return self.by_index[key], "index"
+        for method, index in (("name", self.by_name), ("wordnet_lemma", self.by_lemma)):
+            found = index.get(key.lower(), [])
+            if len(found) == 1:
+                return found[0], method
+            if len(found) > 1:
+                if position is not None and position < len(self.ids) and self.ids[position] in found:
+                    return self.ids[position], f"{method}+position"
+                return None, f"ambiguous {method}: {len(found)} classes"
+        normalized = " ".join(normalize_series(pl.Series([key]))[0].to_list())
+        found = self.by_normalized.get(normalized, [])
+        if len(found) == 1:
+            return found[0], "normalized_name"
+        best = process.extractOne(normalized, self.normalized_names, scorer=fuzz.ratio)
+        if best and best[1] >= FUZZY_THRESHOLD:
+            candidates = self.by_normalized[best[0]]
+            if len(candidates) == 1:
+                return candidates[0], f"fuzzy:{best[1]:.0f}"
+        return None, "no match"
+
+
+def resolve_models(
+    models: dict[str, list[tuple[str, float, int | None]]], classes: pl.DataFrame, source: str
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Pure core: raw accuracies → (accuracy, per-model summary, unresolved keys)."""
+    resolver = ClassResolver(classes)
+    rows, summaries, unresolved = [], [], []
+    for model, entries in models.items():
+        values = [value for _, value, _ in entries]
+        scale = detect_scale(values)
+        divisor = 100.0 if scale == "percent" else 1.0
+        ordered = len(entries) == len(resolver.ids)
+        seen: dict[str, str] = {}
+        for position, (key, value, samples) in enumerate(entries):
+            class_id, how = resolver.resolve(key, position if ordered else None)
+            if class_id is None or class_id in seen:
+                reason = how if class_id is None else f"duplicate of {seen[class_id]!r}"
+                unresolved.append({"model": model, "source": source, "key": key, "reason": reason})
+                continue
+            seen[class_id] = key
+            rows.append({"model": model, "class_id": class_id, "accuracy": value / divisor, "n_samples": samples,
+                         "key": key, "resolved_by": how})
+        summaries.append({"model": model, "source": source, "scale": scale, "n_keys": len(entries),
+                          "n_resolved": len(seen), "n_unresolved": len(entries) - len(seen)})
+    accuracy = pl.DataFrame(rows, schema={"model": pl.String, "class_id": pl.String, "accuracy": pl.Float64,
+                                          "n_samples": pl.Int64, "key": pl.String, "resolved_by": pl.String})
+    unresolved_frame = pl.DataFrame(unresolved, schema={"model": pl.String, "source": pl.String, "key": pl.String,
+                                                        "reason": pl.String})
+    return accuracy, pl.DataFrame(summaries), unresolved_frame
+
+
+def accuracy(run: RunConfig, force: bool = False):
+    lexicon = require_manifest(run.work_dir, "synonyms", "accuracy")
+    if not run.accuracy:
+        raise ClassfreqError(f"run {run.name!r} has no [[accuracy]] inputs: add one to {run.file}")
+    limit = float(run.option("max_unresolved_share", 0.05))
+    inputs = {"synonyms": lexicon["fingerprint"], "limit": limit,
+              "files": [{**file_stat(spec.path), "format": spec.format, "model": spec.model, "options": spec.options}
+                        for spec in run.accuracy if spec.path.exists()]}
+
+    def body(_output_dir: Path, _digest: str) -> StageOutput:
+        classes = pl.read_parquet(lexicon["outputs"]["classes"])
+        parts = [resolve_models(read_accuracy_file(spec), classes, str(spec.path)) for spec in run.accuracy]
+        table, summary, unresolved = (pl.concat([part[i] for part in parts]) for i in range(3))
+        for model in summary.iter_rows(named=True):
+            if model["n_unresolved"] > limit * model["n_keys"]:
+                examples = unresolved.filter(pl.col("model") == model["model"])["key"].head(5).to_list()
+                raise ClassfreqError(
+                    f"{model['source']}: {model['n_unresolved']} of {model['n_keys']} classes of model {model['model']!r} "
+                    f"did not resolve to {run.class_set} classes (limit {limit:.0%}), e.g. {examples}"
+                )
+        with connect(run.database) as connection:
+            connection.begin()
+            for name, frame in zip(ACCURACY_TABLES, (table, summary, unresolved)):
+                replace_table(connection, name, frame)
+            connection.commit()
+        return StageOutput(outputs={"database": str(run.database)},
+                           rows={"accuracy": table.height, "models": summary.height, "unresolved": unresolved.height},
+                           details={"scales": dict(zip(summary["model"], summary["scale"]))})
+
+    return run_stage(run.work_dir, "accuracy", inputs, body, force=force, writes_files=False,
+                     outputs_exist=lambda manifest: tables_exist(run.database, ACCURACY_TABLES))

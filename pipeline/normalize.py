@@ -1,0 +1,99 @@
+"""Stage 2, normalize: one definition of a word, shared by training text and lexicon terms.
+
+A text is lower-cased, split into runs of letters and digits (punctuation, apostrophes and hyphens
+separate tokens), and each token is replaced by its lemma from spaCy's English lookup table — the
+table `spacy.blank("en")`'s lookup lemmatizer uses (spacy-lookups-data). Lower-casing comes first
+because that table is case-sensitive. Class terms go through the same function, so "Great White
+Sharks" in a caption and "great white shark" in the lexicon meet as `great white shark`.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from .config import RunConfig
+from .parallel import map_shards
+from .stage import StageOutput, require_manifest, run_stage
+
+TOKEN_PATTERN = r"[^\W_]+"
+# Lookup entries that only make sense after spaCy's clitic splitting ("I'm" → "'m" → be): on bare
+# tokens they turn content words into function words ("ai", the three-toed sloth, → "have").
+CONTEXT_DEPENDENT_FORMS = frozenset({"ai", "as", "d", "m", "ve", "ll", "nt", "arst", "wass", "oughter"})
+LEMMA_SCHEMA = {"doc_id": pl.String, "n_words": pl.Int32, "lemmas": pl.List(pl.String)}
+
+
+@functools.cache
+def lemma_table() -> dict[str, str]:
+    """spaCy's English lemma lookup table, as the lookup lemmatizer loads it."""
+    data = resources.files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
+    with data.open("rb") as handle:
+        table = json.loads(gzip.decompress(handle.read()))
+    return {form: lemma for form, lemma in table.items() if form != lemma and form not in CONTEXT_DEPENDENT_FORMS}
+
+
+@functools.cache
+def _lemma_frame() -> pl.DataFrame:
+    table = lemma_table()
+    return pl.DataFrame({"form": list(table), "lemma": list(table.values())})
+
+
+def normalize_series(texts: pl.Series) -> pl.Series:
+    """Texts → lists of lemmas, vectorized: lower-case, tokenize, lemma lookup as a join."""
+    tokens = texts.str.to_lowercase().str.extract_all(TOKEN_PATTERN).fill_null([])
+    lengths = tokens.list.len()
+    flat = tokens.explode(empty_as_null=False).drop_nulls().to_frame("form")
+    forms = _lemma_frame()
+    lemmas = flat.join(forms, on="form", how="left", maintain_order="left").select(
+        pl.coalesce("lemma", "form")
+    ).to_series()
+    offsets = pl.concat([pl.Series([0], dtype=pl.Int64), lengths.cast(pl.Int64).cum_sum()])
+    return _rebuild_lists(lemmas, offsets).alias(texts.name)
+
+
+def _rebuild_lists(values: pl.Series, offsets: pl.Series) -> pl.Series:
+    import pyarrow as pa
+
+    array = pa.LargeListArray.from_arrays(pa.array(offsets.to_numpy()), values.to_arrow().cast(pa.large_string()))
+    return pl.Series(array).cast(pl.List(pl.String))
+
+
+def normalize_text(text: str) -> list[str]:
+    """One text's lemmas; the same definition as `normalize_series`, for terms and tests."""
+    return normalize_series(pl.Series([text]))[0].to_list()
+
+
+def normalize_documents(documents: pl.DataFrame) -> pl.DataFrame:
+    """Pure core: documents (doc_id, text) → lemma streams (doc_id, n_words, lemmas)."""
+    lemmas = normalize_series(documents["text"])
+    return pl.DataFrame(
+        {"doc_id": documents["doc_id"], "n_words": lemmas.list.len().cast(pl.Int32), "lemmas": lemmas},
+        schema=LEMMA_SCHEMA,
+    )
+
+
+def normalize_shard(source: str, target: str) -> int:
+    documents = pl.read_parquet(source, columns=["doc_id", "text"])
+    lemmas = normalize_documents(documents)
+    lemmas.write_parquet(target)
+    return int(lemmas["n_words"].sum() or 0)
+
+
+def normalize(run: RunConfig, force: bool = False):
+    upstream = require_manifest(run.work_dir, "ingest", "normalize")
+    shards = sorted(Path(upstream["outputs"]["documents"]).glob("*.parquet"))
+    shards = [s for s in shards if s.name != "rejects.parquet"]
+    inputs = {"ingest": upstream["fingerprint"], "token_pattern": TOKEN_PATTERN, "lemmas": "spacy-lookups-data en"}
+
+    def body(output_dir: Path, _digest: str) -> StageOutput:
+        targets = [str(output_dir / shard.name) for shard in shards]
+        words = map_shards(normalize_shard, [str(s) for s in shards], targets, workers=run.option("workers", 0),
+                           desc="normalize")
+        return StageOutput(outputs={"lemmas": str(output_dir)}, rows={"words": sum(words)})
+
+    return run_stage(run.work_dir, "normalize", inputs, body, force=force)

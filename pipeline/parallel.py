@@ -1,0 +1,36 @@
+"""Shards over a process pool: all cores by default, one shard in memory per worker."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from .progress import progress
+
+
+def worker_count(requested: int | None) -> int:
+    return requested if requested and requested > 0 else (os.cpu_count() or 1)
+
+
+def map_shards(function: Callable, *argument_lists: Sequence, workers: int | None = 0, desc: str = "") -> list:
+    """Applies `function` to each shard's arguments, in order; in-process when there is one shard or one worker."""
+    calls = list(zip(*argument_lists))
+    count = min(worker_count(workers), len(calls))
+    with progress(total=len(calls), desc=desc, unit=" shards") as bar:
+        if count <= 1:
+            results = []
+            for arguments in calls:
+                results.append(function(*arguments))
+                bar.update()
+            return results
+        # spawn, not fork: polars' thread pool does not survive a fork
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(count, mp_context=context) as pool:
+            futures = [pool.submit(function, *arguments) for arguments in calls]
+            results = []
+            for future in futures:
+                results.append(future.result())
+                bar.update()
+            return results

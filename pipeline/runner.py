@@ -1,0 +1,40 @@
+"""The stages in order, for the CLI and for notebooks: `run_pipeline(load_run("demo"))`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .accuracy import accuracy
+from .config import RunConfig
+from .correlate import correlate
+from .count import count
+from .ingest import ingest
+from .match import match
+from .normalize import normalize
+from .report import report
+from .stage import StageResult, work_dir_lock
+from .synonyms import synonyms
+
+STAGES: dict[str, Callable[..., StageResult]] = {
+    "ingest": ingest,
+    "normalize": normalize,
+    "synonyms": synonyms,
+    "match": match,
+    "count": count,
+    "accuracy": accuracy,
+    "correlate": correlate,
+    "report": report,
+}
+
+
+def run_pipeline(
+    run: RunConfig, stages: Iterable[str] | None = None, force: bool = False,
+    on_result: Callable[[StageResult], None] = lambda result: None,
+) -> list[StageResult]:
+    """Runs the named stages (all by default) in order, holding the work directory's lock."""
+    results = []
+    with work_dir_lock(run.work_dir):
+        for name in stages or STAGES:
+            results.append(STAGES[name](run, force=force))
+            on_result(results[-1])
+    return results

@@ -1,0 +1,177 @@
+"""The shell every stage shares: fingerprints, manifests, atomic outputs, skipping, the work-dir lock.
+
+A stage writes its outputs under a name derived from its fingerprint, then writes its manifest with
+an atomic rename. The manifest is the commit point: a run killed at any moment leaves the previous
+manifest pointing at the previous, complete outputs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import ClassfreqError
+
+
+def file_stat(path: Path) -> dict[str, Any]:
+    """Cheap identity of an input file: changes whenever its content is rewritten."""
+    stat = path.stat()
+    return {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Changes whenever the package's code or SQL changes, so a fixed bug never hides behind a skip."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("*.py"), *(root.parent / "sql").glob("*.sql")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fingerprint(payload: Any) -> str:
+    text = json.dumps({"version": __version__, "code": code_fingerprint(), "payload": payload}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data.encode() if isinstance(data, str) else data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def manifest_path(work_dir: Path, stage: str) -> Path:
+    return work_dir / "manifests" / f"{stage}.json"
+
+
+def read_manifest(work_dir: Path, stage: str) -> dict[str, Any] | None:
+    path = manifest_path(work_dir, stage)
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
+
+
+def require_manifest(work_dir: Path, stage: str, needed_by: str) -> dict[str, Any]:
+    manifest = read_manifest(work_dir, stage)
+    if manifest is None:
+        raise ClassfreqError(
+            f"{needed_by} needs the outputs of {stage}, which has not run in {work_dir}: run `classfreq {stage}` first"
+        )
+    return manifest
+
+
+@dataclass
+class StageResult:
+    stage: str
+    skipped: bool
+    manifest: dict[str, Any]
+
+    @property
+    def summary(self) -> str:
+        if self.skipped:
+            return f"{self.stage}: inputs and parameters unchanged, nothing to do (fingerprint {self.manifest['fingerprint']})"
+        return f"{self.stage}: done in {self.manifest['seconds']:.1f}s"
+
+
+@dataclass
+class StageOutput:
+    """What a stage body reports: where its outputs are and how many rows, rejects, and notes it produced."""
+
+    outputs: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    rejects: dict[str, int] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def run_stage(
+    work_dir: Path,
+    stage: str,
+    inputs: dict[str, Any],
+    body: Callable[[Path, str], StageOutput],
+    outputs_exist: Callable[[dict[str, Any]], bool] = lambda manifest: True,
+    force: bool = False,
+    writes_files: bool = True,
+) -> StageResult:
+    """Runs `body(output_dir, fingerprint)` unless a manifest with the same fingerprint exists.
+
+    `inputs` holds everything the outputs depend on (input file identities, parameters, upstream
+    fingerprints); the body writes only under `output_dir`, which is unique to this fingerprint.
+    Stages that write only to the database (`writes_files=False`) commit one transaction instead.
+    """
+    digest = fingerprint(inputs)
+    previous = read_manifest(work_dir, stage)
+    if not force and previous and previous.get("fingerprint") == digest and outputs_exist(previous):
+        return StageResult(stage, True, previous)
+    output_dir = work_dir / f"{stage}-{digest}"
+    if output_dir.exists():
+        shutil.rmtree(output_dir)
+    if writes_files:
+        output_dir.mkdir(parents=True)
+    started = time.time()
+    produced = body(output_dir, digest)
+    manifest = {
+        "stage": stage,
+        "version": __version__,
+        "fingerprint": digest,
+        "inputs": inputs,
+        "output_dir": str(output_dir) if writes_files else None,
+        "outputs": produced.outputs,
+        "rows": produced.rows,
+        "rejects": produced.rejects,
+        "details": produced.details,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+        "seconds": round(time.time() - started, 3),
+    }
+    write_atomic(manifest_path(work_dir, stage), json.dumps(manifest, indent=2, sort_keys=True))
+    _remove_stale_outputs(work_dir, stage, keep=output_dir)
+    return StageResult(stage, False, manifest)
+
+
+def _remove_stale_outputs(work_dir: Path, stage: str, keep: Path) -> None:
+    for stale in work_dir.glob(f"{stage}-*"):
+        if stale != keep and stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextmanager
+def work_dir_lock(work_dir: Path) -> Iterator[None]:
+    """Refuses a second run on the same work directory instead of letting both write."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(work_dir / ".lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ClassfreqError(
+            f"another classfreq process is working in {work_dir}; wait for it to finish (the lock is {work_dir / '.lock'})"
+        ) from None
+    try:
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()

@@ -1,0 +1,26 @@
+-- Each model's accuracy on each class next to that class's frequency in each scope.
+with frequency as (
+    select class_id, class_index, wnid, display_name, scope, n_docs, n_mentions, n_conversations
+    from class_frequency_by_scope
+),
+
+model_accuracy as (
+    select model, class_id, accuracy, n_samples
+    from accuracy
+)
+
+select
+    model_accuracy.model,
+    frequency.scope,
+    frequency.class_id,
+    frequency.class_index,
+    frequency.wnid,
+    frequency.display_name,
+    frequency.n_docs,
+    frequency.n_mentions,
+    frequency.n_conversations,
+    model_accuracy.accuracy,
+    model_accuracy.n_samples
+from model_accuracy
+join frequency using (class_id)
+order by model_accuracy.model, frequency.scope, frequency.class_index

@@ -1,0 +1,31 @@
+-- One row per mention of a class: where the term occurred and which class it stands for.
+create or replace table mentions as
+with matched as (
+    select doc_id, start, n_tokens, term
+    from read_parquet($mention_files)
+),
+
+documents as (
+    select doc_id, source, stage, role, conversation_id
+    from read_parquet($document_files)
+),
+
+class_terms as (
+    select class_id, term
+    from lexicon
+)
+
+select
+    documents.source,
+    documents.stage,
+    documents.role,
+    documents.conversation_id,
+    matched.doc_id,
+    matched.start,
+    matched.n_tokens,
+    matched.term,
+    class_terms.class_id
+from matched
+join class_terms using (term)
+join documents using (doc_id)
+order by matched.doc_id, matched.start, class_terms.class_id

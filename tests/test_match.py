@@ -1,0 +1,44 @@
+import polars as pl
+
+from pipeline.match import match_lemmas, term_index
+from pipeline.normalize import normalize_documents, normalize_text
+
+
+def lexicon(*terms: str) -> pl.DataFrame:
+    return pl.DataFrame({"term": [" ".join(normalize_text(t)) for t in terms]}, schema={"term": pl.String})
+
+
+def mentions(texts: list[str], *terms: str) -> list[tuple[str, int, str]]:
+    documents = pl.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": texts})
+    found = match_lemmas(normalize_documents(documents), term_index(lexicon(*terms)))
+    return list(zip(found["doc_id"], found["start"], found["term"]))
+
+
+def test_longest_match_hides_the_terms_inside_it():
+    assert mentions(["a great white shark swims"], "great white shark", "white shark", "shark") == [
+        ("0", 1, "great white shark")
+    ]
+    assert mentions(["a sea lion"], "sea lion", "lion") == [("0", 1, "sea lion")]
+
+
+def test_terms_at_the_first_and_last_token_match():
+    assert mentions(["shark"], "shark") == [("0", 0, "shark")]
+    assert mentions(["shark near a shark"], "shark") == [("0", 0, "shark"), ("0", 3, "shark")]
+
+
+def test_plural_text_matches_singular_term():
+    assert mentions(["two geese and teddy bears"], "goose", "teddy bear") == [("0", 1, "goose"), ("0", 3, "teddy bear")]
+
+
+def test_overlapping_candidates_keep_the_leftmost_longest():
+    # "x y" wins at 0, so "y z w" (starting inside it) is dropped and "w" after it still counts
+    assert mentions(["x y z w"], "x y", "y z w", "w") == [("0", 0, "x y"), ("0", 3, "w")]
+
+
+def test_matches_never_span_two_documents():
+    assert mentions(["a sea", "lion"], "sea lion") == []
+
+
+def test_no_terms_or_no_text_give_empty_mentions():
+    assert mentions([""], "shark") == []
+    assert mentions(["shark"]) == []

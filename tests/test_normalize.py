@@ -1,0 +1,41 @@
+import polars as pl
+import spacy
+
+from pipeline.normalize import normalize_documents, normalize_series, normalize_text
+
+
+def test_plurals_and_case_meet_the_singular():
+    assert normalize_text("Two GEESE") == ["two", "goose"]
+    assert normalize_text("Great White Sharks!") == ["great", "white", "shark"]
+
+
+def test_punctuation_apostrophes_and_hyphens_separate_tokens_on_both_sides():
+    assert normalize_text("potter's wheel") == ["potter", "s", "wheel"]
+    assert normalize_text("jack-o'-lantern") == normalize_text("jack o lantern")
+
+
+def test_image_placeholder_markup_is_not_a_word_here_only_after_ingest_strips_it():
+    # ingest removes <image>; normalize alone would see the word "image"
+    assert normalize_text("<image>") == ["image"]
+
+
+def test_lemmas_agree_with_spacys_lookup_lemmatizer_on_single_tokens():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    for word in ["geese", "mice", "wolves", "sharks", "leaves", "species", "jeans", "buses", "children"]:
+        assert normalize_text(word) == [nlp(word)[0].lemma_]
+
+
+def test_clitic_entries_do_not_turn_content_words_into_function_words():
+    assert normalize_text("ai") == ["ai"]
+    assert normalize_text("as") == ["as"]
+
+
+def test_series_and_documents_keep_row_alignment_with_empty_texts():
+    result = normalize_series(pl.Series(["", "a dog", "!!!", "mice"])).to_list()
+    assert result == [[], ["a", "dog"], [], ["mouse"]]
+    documents = pl.DataFrame({"doc_id": ["x", "y"], "text": ["two dogs", ""]})
+    lemmas = normalize_documents(documents)
+    assert lemmas["n_words"].to_list() == [2, 0]
+    assert lemmas["lemmas"].to_list() == [["two", "dog"], []]
