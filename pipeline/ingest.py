@@ -12,6 +12,7 @@ import polars as pl
 
 from .config import RunConfig, Source
 from .errors import ClassfreqError, InputError
+from .hub import download_dataset_file
 from .progress import progress
 from .readers import FORMATS, READERS, Record, Rejected, read_hub_dataset
 from .stage import StageOutput, file_sha256, file_stat, run_stage
@@ -65,17 +66,9 @@ def resolve_source_path(source: Source) -> Path:
     hub = source.hub or {}
     if "repo" in hub and "file" in hub:
         try:
-            from huggingface_hub import hf_hub_download
-
-            return Path(hf_hub_download(hub["repo"], hub["file"], repo_type="dataset"))
-        except Exception as error:  # offline, gated, or missing: all end in the same advice
-            target = source.path or Path(hub["file"])
-            raise ClassfreqError(
-                f"source {source.name!r}: no local file at {target}, and downloading {hub['file']} from the Hugging Face "
-                f"hub ({hub['repo']}) failed: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}\n"
-                f"Download it (https://huggingface.co/datasets/{hub['repo']}) and put it at {target}, "
-                "or point the run's path at your copy."
-            ) from None
+            return download_dataset_file(hub["repo"], hub["file"], source.path or Path(hub["file"]))
+        except ClassfreqError as error:
+            raise ClassfreqError(f"source {source.name!r}: {error}") from None
     raise ClassfreqError(f"source {source.name!r}: no file at {source.path}")
 
 
