@@ -3,7 +3,7 @@
 The run option `method = "vlmclassifier"` makes correlate and report use these counts; the default
 `method = "classfreq"` uses the lexicon counts of stages normalize → match → count. Either way this
 stage runs, because the sensitivity analysis compares the two. What the published method does, quirk
-by quirk (Q1–Q9; the sensitivity analysis fixes them one at a time):
+by quirk (Q1–Q7; the sensitivity analysis fixes them one at a time):
 
 Q1. Each text (a caption or a conversation turn) is split into sentences and each sentence tokenized
     with NLTK's `word_tokenize`; tokens are lower-cased. A class is its display name, lower-cased, then

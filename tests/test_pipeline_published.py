@@ -87,7 +87,7 @@ def frequencies(connection, table_sql):
 
 def test_published_method_reproduces_every_quirk(published_run):
     with duckdb.connect(str(published_run.database), read_only=True) as connection:
-        sensitivity_points = connection.execute(
+        missile_counts = connection.execute(
             "select class_id, n_sentences from published_name_counts join published_names using (name_key) "
             "where not edges and not lemmas and stage = 'pretrain' and class_id = ?", [MISSILE]).fetchall()
         correlation = connection.execute(
@@ -95,7 +95,7 @@ def test_published_method_reproduces_every_quirk(published_run):
         published_row = connection.execute(
             "select n_points, spearman_rho, pearson_r from sensitivity where model = 'toy' and variant = 'published'"
         ).fetchone()
-    assert sensitivity_points == [(MISSILE, 1)]  # counted once per name; the listing doubles it at the join
+    assert missile_counts == [(MISSILE, 1)]  # counted once per name; the listing doubles it at the join
     # the published points: 6 (the two "missile" classes are one point, their accuracy pooled: (0.8 + 0.4) / 2)
     xs = [PUBLISHED[TENCH], PUBLISHED[GOLDFISH], PUBLISHED[POTTERS_WHEEL], PUBLISHED[MISSILE], PUBLISHED[GREAT_WHITE],
           PUBLISHED[MOUSETRAP]]
