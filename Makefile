@@ -7,7 +7,7 @@ RUN ?= demo
 DEMO_DATA ?= $(abspath ../shared/data)
 export DEMO_DATA Q FILE
 
-STAGES := ingest normalize synonyms match count accuracy correlate report
+STAGES := ingest normalize synonyms match count published accuracy correlate sensitivity report
 
 .PHONY: setup $(STAGES) all demo test sql bench clean help
 

@@ -13,7 +13,8 @@ import polars as pl
 from scipy import stats
 
 from .config import RunConfig
-from .sql import connect, replace_table, sql_frame, tables_exist
+from .published import frequency_accuracy, method_inputs
+from .sql import connect, replace_table, tables_exist
 from .stage import StageOutput, require_manifest, run_stage
 
 FREQUENCY_MEASURE = "n_docs"
@@ -48,12 +49,12 @@ def correlations(joined: pl.DataFrame, measure: str = FREQUENCY_MEASURE) -> pl.D
 def correlate(run: RunConfig, force: bool = False):
     counted = require_manifest(run.work_dir, "count", "correlate")
     accuracies = require_manifest(run.work_dir, "accuracy", "correlate")
-    inputs = {"count": counted["fingerprint"], "accuracy": accuracies["fingerprint"], "measure": FREQUENCY_MEASURE}
+    inputs = {"count": counted["fingerprint"], "accuracy": accuracies["fingerprint"], **method_inputs(run)}
 
     def body(_output_dir: Path, _digest: str) -> StageOutput:
         with connect(run.database) as connection:
-            joined = sql_frame(connection, "frequency_accuracy")
-            table = correlations(joined)
+            joined, measure = frequency_accuracy(connection, run)
+            table = correlations(joined, measure)
             connection.begin()
             replace_table(connection, "correlations", table)
             connection.commit()

@@ -17,7 +17,9 @@ import polars as pl
 
 from . import __version__
 from .config import RunConfig
-from .sql import connect, query_frame, sql_frame
+from .published import frequency_accuracy
+from .sensitivity import sensitivity_section
+from .sql import connect, query_frame
 from .stage import StageOutput, require_manifest, run_stage, write_atomic
 
 REPORTS_DIR = Path("reports")
@@ -42,7 +44,7 @@ def _format(value: Any) -> Any:
     return value
 
 
-def scatter_figure(joined: pl.DataFrame, scope: str) -> go.Figure:
+def scatter_figure(joined: pl.DataFrame, scope: str, measure: str = "n_docs") -> go.Figure:
     """Frequency–accuracy scatter, one trace per model (a dropdown picks the model); zeros at x = 0.5."""
     figure = go.Figure()
     scoped = joined.filter(pl.col("scope") == scope)
@@ -51,12 +53,12 @@ def scatter_figure(joined: pl.DataFrame, scope: str) -> go.Figure:
         rows = scoped.filter(pl.col("model") == model)
         figure.add_trace(
             go.Scattergl(
-                x=[max(value, 0.5) for value in rows["n_docs"].to_list()],
+                x=[max(value, 0.5) for value in rows[measure].to_list()],
                 y=rows["accuracy"].to_list(),
                 mode="markers",
                 name=model,
                 visible=index == 0,
-                customdata=list(zip(rows["display_name"].to_list(), rows["wnid"].to_list(), rows["n_docs"].to_list())),
+                customdata=list(zip(rows["display_name"].to_list(), rows["wnid"].to_list(), rows[measure].to_list())),
                 hovertemplate="%{customdata[0]} (%{customdata[1]})<br>frequency %{customdata[2]}<br>accuracy %{y:.3f}<extra></extra>",
             )
         )
@@ -66,13 +68,16 @@ def scatter_figure(joined: pl.DataFrame, scope: str) -> go.Figure:
     ]
     figure.update_layout(
         updatemenus=[{"buttons": buttons, "x": 1.0, "y": 1.15}] if len(models) > 1 else [],
-        xaxis={"type": "log", "title": f"text units mentioning the class ({scope}; zero shown at 0.5)"},
+        xaxis={"type": "log", "title": f"{MEASURE_TITLES.get(measure, measure)} mentioning the class ({scope}; zero shown at 0.5)"},
         yaxis={"title": "accuracy", "range": [0, 1.02]},
         title=models[0] if models else "",
         template="plotly_white",
         height=520,
     )
     return figure
+
+
+MEASURE_TITLES = {"n_docs": "text units", "n_sentences": "sentences (published counting)"}
 
 
 def figure_html(figure: go.Figure, div_id: str) -> str:
@@ -87,7 +92,7 @@ th{background:#f4f4f4}caption{text-align:left;font-weight:600;padding:.3rem 0}.l
 
 
 def render_report(run_name: str, summary: pl.DataFrame, correlations: pl.DataFrame, joined: pl.DataFrame,
-                  provenance: dict[str, Any]) -> str:
+                  provenance: dict[str, Any], measure: str = "n_docs", extra_sections: tuple[str, ...] = ()) -> str:
     """Pure core: tables in, one HTML page out; the same inputs give the same bytes."""
     combined = correlations.filter(pl.col("scope") == "combined").sort("spearman_rho", descending=True, nulls_last=True)
     lead = ""
@@ -96,7 +101,7 @@ def render_report(run_name: str, summary: pl.DataFrame, correlations: pl.DataFra
         lead = (f"Across {combined.height} models, Spearman's rho between class frequency (all text) and accuracy "
                 f"ranges from {combined['spearman_rho'].min():.2f} to {combined['spearman_rho'].max():.2f} "
                 f"(highest: {best['model']}).")
-    scatter = figure_html(scatter_figure(joined, "combined"), "frequency-accuracy") if joined.height else ""
+    scatter = figure_html(scatter_figure(joined, "combined", measure), "frequency-accuracy") if joined.height else ""
     sections = [
         f"<h1>classfreq report: {escape(run_name)}</h1>",
         f"<p class=lead>{escape(lead)}</p>",
@@ -106,6 +111,7 @@ def render_report(run_name: str, summary: pl.DataFrame, correlations: pl.DataFra
         table_html(correlations, "Spearman on frequency; Pearson on log10(1 + frequency)", "correlations"),
         "<h2>Frequency and accuracy per class</h2>",
         scatter,
+        *extra_sections,
         "<h2>Provenance</h2>",
         f"<pre>{escape(json.dumps(provenance, indent=2, sort_keys=True))}</pre>",
     ]
@@ -125,16 +131,19 @@ def report_path(run: RunConfig) -> Path:
 def report(run: RunConfig, force: bool = False):
     correlated = require_manifest(run.work_dir, "correlate", "report")
     ingested = require_manifest(run.work_dir, "ingest", "report")
-    inputs = {"correlate": correlated["fingerprint"], "ingest": ingested["fingerprint"], "path": str(report_path(run))}
+    compared = require_manifest(run.work_dir, "sensitivity", "report")
+    inputs = {"correlate": correlated["fingerprint"], "ingest": ingested["fingerprint"],
+              "sensitivity": compared["fingerprint"], "path": str(report_path(run))}
 
     def body(_output_dir: Path, _digest: str) -> StageOutput:
         with connect(run.database, read_only=True) as connection:
             summary = query_frame(connection, "select * from documents_summary order by all")
             correlations = query_frame(connection, "select * from correlations order by model, scope")
-            joined = sql_frame(connection, "frequency_accuracy")
+            joined, measure = frequency_accuracy(connection, run)
+            sections = (sensitivity_section(connection),)
         provenance = {"run": run.name, "classfreq": __version__, "class_set": run.class_set,
                       "sources": ingested["details"]["sources"], "options": run.options}
-        write_atomic(report_path(run), render_report(run.name, summary, correlations, joined, provenance))
+        write_atomic(report_path(run), render_report(run.name, summary, correlations, joined, provenance, measure, sections))
         return StageOutput(outputs={"report": str(report_path(run))})
 
     return run_stage(run.work_dir, "report", inputs, body, force=force, writes_files=False,

@@ -11,7 +11,9 @@ from .count import count
 from .ingest import ingest
 from .match import match
 from .normalize import normalize
+from .published import published
 from .report import report
+from .sensitivity import sensitivity
 from .stage import StageResult, work_dir_lock
 from .synonyms import synonyms
 
@@ -21,8 +23,10 @@ STAGES: dict[str, Callable[..., StageResult]] = {
     "synonyms": synonyms,
     "match": match,
     "count": count,
+    "published": published,
     "accuracy": accuracy,
     "correlate": correlate,
+    "sensitivity": sensitivity,
     "report": report,
 }
 

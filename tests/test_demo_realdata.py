@@ -69,3 +69,18 @@ def test_every_imagenet_class_of_the_clip_results_resolves(demo):
 def test_rerunning_the_demo_does_no_work(demo):
     run, _ = demo
     assert all(result.skipped for result in run_pipeline(run))
+
+
+def test_demo_report_has_the_sensitivity_table(demo):
+    run, work = demo
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        per_variant = dict(connection.execute(
+            "select variant, count(distinct model) from sensitivity group by variant").fetchall())
+        points = dict(connection.execute(
+            "select variant, any_value(n_points) from sensitivity group by variant").fetchall())
+    assert set(per_variant.values()) == {21}
+    assert {"published", "fix: sentence edges", "fix: duplicate names", "all fixes", "classfreq"} <= set(per_variant)
+    # published: the two duplicated ImageNet names are one point each; fixed and classfreq: every class
+    assert (points["published"], points["fix: duplicate names"], points["classfreq"]) == (998, 1000, 1000)
+    page = (work / "reports" / "demo.html").read_text()
+    assert 'id="sensitivity-summary"' in page and 'id="sensitivity-chart"' in page

@@ -1,0 +1,196 @@
+"""Stage `sensitivity`: how much each counting choice moves the correlation of accuracy with frequency.
+
+For each model: the correlation under the published method (`published`, quirks included), under the
+published method with each quirk fixed one at a time, with all of them fixed, with the other choice
+of counting human turns, and under classfreq's own method (and, when the count stage provides
+`class_frequency_by_policy`, under each disambiguation policy). All on the combined frequency
+(pretraining + instruction). Statistics: Spearman, Pearson on raw counts (as published) and Pearson
+on log10(1 + frequency). Kept in DuckDB as `sensitivity`; `sensitivity_section` renders it for the report.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import polars as pl
+from scipy import stats
+
+from .config import RunConfig
+from .correlate import correlation_row
+from .published import PUBLISHED_QUIRKS, published_parameters, published_settings
+from .sql import connect, query_frame, replace_table, sql_frame, tables_exist
+from .stage import StageOutput, require_manifest, run_stage
+
+SCOPE = "combined"
+POLICY_TABLE = "class_frequency_by_policy"
+SENSITIVITY_TABLES = ("sensitivity",)
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    method: str
+    description: str
+    fixes: dict[str, bool] = field(default_factory=dict)
+    human_turns: bool | None = None  # None: as the run says
+
+
+QUIRK_FIXES = (
+    Variant("fix: sentence edges", "vlmclassifier", "a name at a sentence's first or last token counts",
+            {"fix_sentence_edges": True}),
+    Variant("fix: tokenized-name join", "vlmclassifier",
+            "counts joined to classes by the tokenized name, so names tokenization changes (\"potter's wheel\") count",
+            {"fix_name_key": True}),
+    Variant("fix: instruction-only classes", "vlmclassifier",
+            "combined frequency over all classes, not only those seen in pretraining", {"fix_instruct_only": True}),
+    Variant("fix: duplicate names", "vlmclassifier",
+            "a duplicated display name counts once per sentence, and each class is its own point",
+            {"fix_duplicates": True}),
+    Variant("fix: lemmas", "vlmclassifier", "tokens and names lemmatized (spaCy lookup table), so plurals count",
+            {"fix_lemmas": True}),
+)
+PUBLISHED = Variant("published", "vlmclassifier", "the published counting, every quirk included")
+ALL_FIXED = Variant("all fixes", "vlmclassifier", "the published counting with every fix above",
+                    dict.fromkeys(PUBLISHED_QUIRKS, True))
+CLASSFREQ = Variant("classfreq", "classfreq",
+                    "classfreq's method: text units mentioning any lexicon term (display name, WordNet synonyms, "
+                    "lemmas), every class its own point")
+
+
+def variant_statistics(frequency: np.ndarray, accuracy: np.ndarray) -> dict[str, float | int | None]:
+    """Pure core: correlate's statistics plus the published Pearson on raw counts."""
+    row = correlation_row(frequency, accuracy)
+    if row["spearman_rho"] is None:
+        return row | {"pearson_r": None, "pearson_p": None}
+    pearson = stats.pearsonr(frequency, accuracy)
+    return row | {"pearson_r": float(pearson.statistic), "pearson_p": float(pearson.pvalue)}
+
+
+def sensitivity_rows(points: pl.DataFrame, variant: Variant, order: int, frequency: str) -> list[dict]:
+    """Pure core: one variant's points (model, frequency column, accuracy) → one row per model."""
+    rows = []
+    for (model,), group in points.group_by(["model"], maintain_order=True):
+        statistics = variant_statistics(group[frequency].to_numpy().astype(float), group["accuracy"].to_numpy())
+        rows.append({"model": model, "variant": variant.name, "variant_order": order, "method": variant.method,
+                     "description": variant.description, **statistics})
+    return rows
+
+
+def sensitivity_table(rows: list[dict]) -> pl.DataFrame:
+    """Rows of every variant → the table, with each variant's change in Spearman from the published one."""
+    table = pl.DataFrame(rows).rename({"n_classes": "n_points"})
+    published = table.filter(pl.col("variant") == PUBLISHED.name).select("model", published_rho="spearman_rho")
+    return (table.join(published, on="model", how="left")
+            .with_columns(spearman_change=pl.col("spearman_rho") - pl.col("published_rho"))
+            .drop("published_rho")
+            .sort("model", "variant_order"))
+
+
+def published_variants(run: RunConfig) -> list[Variant]:
+    """The published counting, each fix alone, all fixes, and the other choice for human turns."""
+    counted = published_settings(run).human_turns
+    other_choice = Variant(
+        f"published, human turns {'excluded' if counted else 'included'}", "vlmclassifier",
+        f"the published counting with human turns {'left out' if counted else 'counted'} "
+        f"(this run {'counts' if counted else 'leaves out'} them; the paper does not say)",
+        human_turns=not counted,
+    )
+    return [PUBLISHED, *QUIRK_FIXES, ALL_FIXED, other_choice]
+
+
+def compute_sensitivity(connection, run: RunConfig) -> pl.DataFrame:
+    rows: list[dict] = []
+    variants = published_variants(run)
+    for order, variant in enumerate(variants):
+        parameters = published_parameters(run, **variant.fixes)
+        if variant.human_turns is not None:
+            parameters["human_turns"] = variant.human_turns
+        points = sql_frame(connection, "published_points", parameters).filter(pl.col("scope") == SCOPE)
+        rows += sensitivity_rows(points, variant, order, "n_sentences")
+    order = len(variants)
+    default = sql_frame(connection, "frequency_accuracy").filter(pl.col("scope") == SCOPE)
+    rows += sensitivity_rows(default, CLASSFREQ, order, "n_docs")
+    if _has_table(connection, POLICY_TABLE):
+        policies = sql_frame(connection, "sensitivity_policy_points", {"scope": SCOPE})
+        for offset, policy in enumerate(policies["policy"].unique(maintain_order=True).to_list(), start=1):
+            variant = Variant(f"classfreq, policy {policy}", "classfreq",
+                              f"classfreq's method with the {policy!r} policy for terms shared by several classes")
+            rows += sensitivity_rows(policies.filter(pl.col("policy") == policy), variant, order + offset, "n_docs")
+    return sensitivity_table(rows)
+
+
+def _has_table(connection, table: str) -> bool:
+    found = connection.execute("select count(*) from information_schema.tables where table_name = $name",
+                               {"name": table}).fetchall()[0][0]
+    return found > 0
+
+
+def sensitivity(run: RunConfig, force: bool = False):
+    upstream = {stage: require_manifest(run.work_dir, stage, "sensitivity")["fingerprint"]
+                for stage in ("count", "published", "accuracy")}
+    inputs = {**upstream, "scope": SCOPE, "human_turns": published_settings(run).human_turns}
+
+    def body(_output_dir: Path, _digest: str) -> StageOutput:
+        with connect(run.database) as connection:
+            table = compute_sensitivity(connection, run)
+            connection.begin()
+            replace_table(connection, "sensitivity", table)
+            connection.commit()
+        return StageOutput(outputs={"database": str(run.database)}, rows={"sensitivity": table.height},
+                           details={"variants": table["variant"].unique(maintain_order=True).to_list()})
+
+    return run_stage(run.work_dir, "sensitivity", inputs, body, force=force, writes_files=False,
+                     outputs_exist=lambda manifest: tables_exist(run.database, SENSITIVITY_TABLES))
+
+
+def sensitivity_summary(table: pl.DataFrame) -> pl.DataFrame:
+    """Per variant: the median over models of each statistic, and the range of Spearman."""
+    return (table.group_by("variant_order", "variant", "description")
+            .agg(n_models=pl.len(), median_spearman=pl.col("spearman_rho").median(),
+                 min_spearman=pl.col("spearman_rho").min(), max_spearman=pl.col("spearman_rho").max(),
+                 median_change=pl.col("spearman_change").median(), median_pearson_raw=pl.col("pearson_r").median(),
+                 median_pearson_log=pl.col("pearson_log_r").median())
+            .sort("variant_order").drop("variant_order"))
+
+
+def sensitivity_figure(table: pl.DataFrame) -> go.Figure:
+    """Spearman per variant, one marker per model: how far each choice moves every model."""
+    figure = go.Figure()
+    variants = table.sort("variant_order")["variant"].unique(maintain_order=True).to_list()
+    for (model,), rows in table.group_by(["model"], maintain_order=True):
+        figure.add_trace(go.Scatter(
+            x=rows["spearman_rho"].to_list(), y=rows["variant"].to_list(), mode="markers", name=model,
+            hovertemplate="%{y}<br>Spearman %{x:.3f}<extra>%{fullData.name}</extra>"))
+    figure.update_layout(
+        xaxis={"title": "Spearman's rho, accuracy vs combined frequency"},
+        yaxis={"categoryorder": "array", "categoryarray": variants[::-1]},
+        template="plotly_white", height=120 + 40 * len(variants), margin={"l": 260})
+    return figure
+
+
+def sensitivity_section(connection) -> str:
+    """The report's sensitivity section from a read-only connection: escaped HTML."""
+    from .report import figure_html, table_html  # report imports this module for its sections
+
+    table = query_frame(connection, "select * from sensitivity order by model, variant_order")
+    heading = "<h2>How much each counting choice moves the correlation</h2>"
+    if table.is_empty():
+        return heading + "<p>No models with accuracy: nothing to compare.</p>"
+    explanation = html.escape(
+        "The published counting (Zhang et al. 2024, quirks included), the same with each quirk fixed one at a time, "
+        "and classfreq's method, on the combined frequency. 'change' is the difference in Spearman's rho from the "
+        "published counting; Pearson is on raw counts (as published) and on log10(1 + frequency).")
+    columns = ["model", "variant", "n_points", "n_zero", "spearman_rho", "spearman_change", "pearson_r", "pearson_log_r"]
+    return "\n".join([
+        heading,
+        f"<p>{explanation}</p>",
+        table_html(sensitivity_summary(table), "Per variant, over models", "sensitivity-summary"),
+        figure_html(sensitivity_figure(table), "sensitivity-chart"),
+        "<details><summary>Every model and variant</summary>",
+        table_html(table.select(columns), "Correlation per model and variant", "sensitivity"),
+        "</details>",
+    ])
