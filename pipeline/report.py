@@ -131,7 +131,7 @@ def report(run: RunConfig, force: bool = False):
         with connect(run.database, read_only=True) as connection:
             summary = query_frame(connection, "select * from documents_summary order by all")
             correlations = query_frame(connection, "select * from correlations order by model, scope")
-            joined = sql_frame(connection, "frequency_accuracy")
+            joined = sql_frame(connection, "frequency_accuracy", {"reference_model": None})
         provenance = {"run": run.name, "classfreq": __version__, "class_set": run.class_set,
                       "sources": ingested["details"]["sources"], "options": run.options}
         write_atomic(report_path(run), render_report(run.name, summary, correlations, joined, provenance))
