@@ -2,7 +2,9 @@
 
 Class keys resolve by index, wnid, exact display name, exact WordNet lemma name, normalized name,
 then a rapidfuzz match above `FUZZY_THRESHOLD`. Accuracy given in percent is detected and scaled to
-0–1. What does not resolve is listed in `accuracy_unresolved`; the stage fails when more than
+0–1, and the detected scale is stated in `accuracy_models`. Raw VLM answers (`format =
+"predictions"`) are scored per class by `pipeline.scoring` and land in the same table, with sample
+counts. What does not resolve is listed in `accuracy_unresolved`; the stage fails when more than
 `options.max_unresolved_share` of a file's classes do not resolve.
 """
 
@@ -21,11 +23,19 @@ from rapidfuzz import fuzz, process
 from .config import AccuracyInput, RunConfig
 from .errors import ClassfreqError, InputError
 from .normalize import normalize_series
+from .scoring import RULES, class_terms, read_predictions, score_records
 from .sql import connect, replace_table, tables_exist
 from .stage import StageOutput, file_stat, require_manifest, run_stage
 
 FUZZY_THRESHOLD = 90.0
 ACCURACY_TABLES = ("accuracy", "accuracy_models", "accuracy_unresolved")
+ACCURACY_FORMATS = ("csv", "tsv", "json", "openclip_results", "predictions")
+ACCURACY_SCHEMA = {"model": pl.String, "class_id": pl.String, "accuracy": pl.Float64, "n_samples": pl.Int64,
+                   "key": pl.String, "resolved_by": pl.String}
+MODELS_SCHEMA = {"model": pl.String, "source": pl.String, "scale": pl.String, "scoring": pl.String,
+                 "fuzzy_threshold": pl.Float64, "n_keys": pl.Int64, "n_resolved": pl.Int64, "n_unresolved": pl.Int64,
+                 "n_records": pl.Int64}
+UNRESOLVED_SCHEMA = {"model": pl.String, "source": pl.String, "key": pl.String, "reason": pl.String}
 _OPENCLIP_KEY = re.compile(r"^backbone(?P<arch>.+?)_pretrained(?P<data>.+)$")
 
 
@@ -46,7 +56,7 @@ def read_accuracy_file(spec: AccuracyInput) -> dict[str, list[tuple[str, float, 
     if fmt in ("csv", "tsv"):
         return {spec.model or path.stem: _read_table(path, spec)}
     if fmt not in ("json", "openclip_results"):
-        raise ClassfreqError(f"{path}: unknown accuracy format {fmt!r} (known: csv, tsv, json, openclip_results)")
+        raise ClassfreqError(f"{path}: unknown accuracy format {fmt!r} (known: {', '.join(ACCURACY_FORMATS)})")
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -166,13 +176,35 @@ def resolve_models(
             seen[class_id] = key
             rows.append({"model": model, "class_id": class_id, "accuracy": value / divisor, "n_samples": samples,
                          "key": key, "resolved_by": how})
-        summaries.append({"model": model, "source": source, "scale": scale, "n_keys": len(entries),
-                          "n_resolved": len(seen), "n_unresolved": len(entries) - len(seen)})
-    accuracy = pl.DataFrame(rows, schema={"model": pl.String, "class_id": pl.String, "accuracy": pl.Float64,
-                                          "n_samples": pl.Int64, "key": pl.String, "resolved_by": pl.String})
-    unresolved_frame = pl.DataFrame(unresolved, schema={"model": pl.String, "source": pl.String, "key": pl.String,
-                                                        "reason": pl.String})
-    return accuracy, pl.DataFrame(summaries), unresolved_frame
+        summaries.append({"model": model, "source": source, "scale": scale, "scoring": None,
+                          "fuzzy_threshold": FUZZY_THRESHOLD, "n_keys": len(entries), "n_resolved": len(seen),
+                          "n_unresolved": len(entries) - len(seen), "n_records": None})
+    return (pl.DataFrame(rows, schema=ACCURACY_SCHEMA), pl.DataFrame(summaries, schema=MODELS_SCHEMA),
+            pl.DataFrame(unresolved, schema=UNRESOLVED_SCHEMA))
+
+
+def score_predictions(spec: AccuracyInput, classes: pl.DataFrame, lexicon: pl.DataFrame
+                      ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """A predictions file → (accuracy, per-model summary, unresolved labels), as `resolve_models` gives."""
+    rule = spec.options.get("rule", "open_world")
+    if rule not in RULES:
+        raise ClassfreqError(f"{spec.path}: unknown scoring rule {rule!r} (known: {', '.join(RULES)})")
+    if not spec.path.exists():
+        raise ClassfreqError(f"predictions file not found: {spec.path}")
+    records = read_predictions(spec.path, spec.options.get("label_field", "label"),
+                               spec.options.get("text_field", "pred"), spec.options.get("choices_field", "choices"))
+    resolver = ClassResolver(classes)
+    per_class, unresolved = score_records(records, resolver.resolve, class_terms(lexicon), rule)
+    model, source = spec.model or spec.path.stem, str(spec.path)
+    closed = any(record["choices"] is not None for record in records)
+    rows = [{"model": model, "class_id": class_id, "accuracy": entry["correct"] / entry["n"], "n_samples": entry["n"],
+             "key": entry["label"], "resolved_by": entry["resolved_by"]} for class_id, entry in sorted(per_class.items())]
+    summary = {"model": model, "source": source, "scale": "fraction", "scoring": "closed_world" if closed else rule,
+               "fuzzy_threshold": FUZZY_THRESHOLD, "n_keys": len(per_class) + len(unresolved),
+               "n_resolved": len(per_class), "n_unresolved": len(unresolved), "n_records": len(records)}
+    return (pl.DataFrame(rows, schema=ACCURACY_SCHEMA), pl.DataFrame([summary], schema=MODELS_SCHEMA),
+            pl.DataFrame([{"model": model, "source": source, "key": key, "reason": reason}
+                          for key, reason in sorted(unresolved.items())], schema=UNRESOLVED_SCHEMA))
 
 
 def accuracy(run: RunConfig, force: bool = False):
@@ -186,7 +218,9 @@ def accuracy(run: RunConfig, force: bool = False):
 
     def body(_output_dir: Path, _digest: str) -> StageOutput:
         classes = pl.read_parquet(lexicon["outputs"]["classes"])
-        parts = [resolve_models(read_accuracy_file(spec), classes, str(spec.path)) for spec in run.accuracy]
+        terms = pl.read_parquet(lexicon["outputs"]["lexicon"])
+        parts = [score_predictions(spec, classes, terms) if spec.format == "predictions"
+                 else resolve_models(read_accuracy_file(spec), classes, str(spec.path)) for spec in run.accuracy]
         table, summary, unresolved = (pl.concat([part[i] for part in parts]) for i in range(3))
         for model in summary.iter_rows(named=True):
             if model["n_unresolved"] > limit * model["n_keys"]:

@@ -311,8 +311,14 @@ def method_inputs(run: RunConfig) -> dict[str, Any]:
             "parameters": published_parameters(run)}
 
 
-def frequency_accuracy(connection, run: RunConfig) -> tuple[pl.DataFrame, str]:
-    """Each model's accuracy next to each class's frequency under the run's counting method, and the measure."""
-    if counting_method(run) == "vlmclassifier":
-        return sql_frame(connection, "published_points", published_parameters(run)), "n_sentences"
-    return sql_frame(connection, "frequency_accuracy"), "n_docs"
+def frequency_accuracy(connection, run: RunConfig, reference_model: str | None = None) -> tuple[pl.DataFrame, str]:
+    """Each model's accuracy next to each class's frequency under the run's counting method, and the measure;
+    `reference_accuracy` is the reference model's accuracy on the same point (null without one)."""
+    if counting_method(run) != "vlmclassifier":
+        return sql_frame(connection, "frequency_accuracy", {"reference_model": reference_model}), "n_docs"
+    points = sql_frame(connection, "published_points", published_parameters(run))
+    if reference_model is None:
+        return points.with_columns(reference_accuracy=pl.lit(None, dtype=pl.Float64)), "n_sentences"
+    reference = points.filter(pl.col("model") == reference_model).select(
+        "scope", "class_id", reference_accuracy=pl.col("accuracy"))
+    return points.join(reference, on=["scope", "class_id"], how="left", maintain_order="left"), "n_sentences"

@@ -1,127 +1,65 @@
 """Stage 8, report: one self-contained HTML file per run (plotly.js inlined once, no CDN).
 
-All text from datasets, class sets and model names is escaped before it reaches the page; chart
-data travels as JSON inside the plotly figures, which plotly renders as text.
+The page is assembled from `report_sections.SECTIONS`, in order, plus provenance; a section whose
+tables are absent is left out. The same database and inputs give the same bytes: every query is
+ordered, plotly divs have fixed ids, and nothing records when the page was rendered.
 """
 
 from __future__ import annotations
 
-import html
-import json
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import plotly
-import plotly.graph_objects as go
-import polars as pl
+import duckdb
 
 from . import __version__
 from .config import RunConfig
-from .published import frequency_accuracy
-from .sensitivity import sensitivity_section
-from .sql import connect, query_frame
-from .stage import StageOutput, require_manifest, run_stage, write_atomic
+from .report_html import escape, page
+from .report_sections import SECTIONS, Section, lead, provenance_section
+from .sql import connect
+from .stage import StageOutput, file_sha256, require_manifest, run_stage, write_atomic
 
 REPORTS_DIR = Path("reports")
+PACKAGES = ("duckdb", "polars", "pyarrow", "numpy", "scipy", "plotly", "spacy", "spacy-lookups-data", "nltk",
+            "rapidfuzz")
 
 
-def escape(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+def _present_tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in connection.execute("select table_name from information_schema.tables").fetchall()}
 
 
-def table_html(frame: pl.DataFrame, caption: str = "", table_id: str = "") -> str:
-    head = "".join(f"<th>{escape(column)}</th>" for column in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(_format(value))}</td>" for value in row) + "</tr>" for row in frame.iter_rows()
-    )
-    ident = f' id="{escape(table_id)}"' if table_id else ""
-    return f"<table{ident}><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def render_report(connection: duckdb.DuckDBPyConnection, run_name: str, sections: tuple[Section, ...]) -> str:
+    """Pure core over a read-only connection: the sections whose tables exist, in order, as one page."""
+    present = _present_tables(connection)
+    included = [section for section in sections if set(section.requires) <= present]
+    nav = "".join(f'<a href="#{escape(s.anchor)}">{escape(s.title)}</a>' for s in included)
+    body = "".join(f'<section id="{escape(s.anchor)}"><h2>{escape(s.title)}</h2>{s.render(connection)}</section>'
+                   for s in included)
+    opening = lead(connection) if "correlations" in present else ""
+    return page(f"classfreq: {run_name}", f"<h1>classfreq report: {escape(run_name)}</h1>{opening}<nav>{nav}</nav>{body}")
 
 
-def _format(value: Any) -> Any:
-    if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 1e-3 and value != 0 else f"{value:.3f}"
-    return value
-
-
-def scatter_figure(joined: pl.DataFrame, scope: str, measure: str = "n_docs") -> go.Figure:
-    """Frequency–accuracy scatter, one trace per model (a dropdown picks the model); zeros at x = 0.5."""
-    figure = go.Figure()
-    scoped = joined.filter(pl.col("scope") == scope)
-    models = scoped["model"].unique(maintain_order=True).to_list()
-    for index, model in enumerate(models):
-        rows = scoped.filter(pl.col("model") == model)
-        figure.add_trace(
-            go.Scattergl(
-                x=[max(value, 0.5) for value in rows[measure].to_list()],
-                y=rows["accuracy"].to_list(),
-                mode="markers",
-                name=model,
-                visible=index == 0,
-                customdata=list(zip(rows["display_name"].to_list(), rows["wnid"].to_list(), rows[measure].to_list())),
-                hovertemplate="%{customdata[0]} (%{customdata[1]})<br>frequency %{customdata[2]}<br>accuracy %{y:.3f}<extra></extra>",
-            )
-        )
-    buttons = [
-        {"label": model, "method": "update", "args": [{"visible": [m == model for m in models]}, {"title": model}]}
-        for model in models
-    ]
-    figure.update_layout(
-        updatemenus=[{"buttons": buttons, "x": 1.0, "y": 1.15}] if len(models) > 1 else [],
-        xaxis={"type": "log", "title": f"{MEASURE_TITLES.get(measure, measure)} mentioning the class ({scope}; zero shown at 0.5)"},
-        yaxis={"title": "accuracy", "range": [0, 1.02]},
-        title=models[0] if models else "",
-        template="plotly_white",
-        height=520,
-    )
-    return figure
-
-
-MEASURE_TITLES = {"n_docs": "text units", "n_sentences": "sentences (published counting)"}
-
-
-def figure_html(figure: go.Figure, div_id: str) -> str:
-    return figure.to_html(include_plotlyjs=False, full_html=False, div_id=div_id, config={"responsive": True})
-
-
-STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem}
-table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}
-th{background:#f4f4f4}caption{text-align:left;font-weight:600;padding:.3rem 0}.lead{font-size:1.1rem}
-"""
-
-
-def render_report(run_name: str, summary: pl.DataFrame, correlations: pl.DataFrame, joined: pl.DataFrame,
-                  provenance: dict[str, Any], measure: str = "n_docs", extra_sections: tuple[str, ...] = ()) -> str:
-    """Pure core: tables in, one HTML page out; the same inputs give the same bytes."""
-    combined = correlations.filter(pl.col("scope") == "combined").sort("spearman_rho", descending=True, nulls_last=True)
-    lead = ""
-    if combined.height:
-        best = combined.row(0, named=True)
-        lead = (f"Across {combined.height} models, Spearman's rho between class frequency (all text) and accuracy "
-                f"ranges from {combined['spearman_rho'].min():.2f} to {combined['spearman_rho'].max():.2f} "
-                f"(highest: {best['model']}).")
-    scatter = figure_html(scatter_figure(joined, "combined", measure), "frequency-accuracy") if joined.height else ""
-    sections = [
-        f"<h1>classfreq report: {escape(run_name)}</h1>",
-        f"<p class=lead>{escape(lead)}</p>",
-        "<h2>What was counted</h2>",
-        table_html(summary, "Text units, conversations and words per source, stage and role"),
-        "<h2>Correlation of accuracy with frequency</h2>",
-        table_html(correlations, "Spearman on frequency; Pearson on log10(1 + frequency)", "correlations"),
-        "<h2>Frequency and accuracy per class</h2>",
-        scatter,
-        *extra_sections,
-        "<h2>Provenance</h2>",
-        f"<pre>{escape(json.dumps(provenance, indent=2, sort_keys=True))}</pre>",
-    ]
-    return (
-        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
-        f"<title>classfreq: {escape(run_name)}</title><style>{STYLE}</style>"
-        f"<script>{plotly.offline.get_plotlyjs()}</script></head><body>"
-        + "\n".join(sections)
-        + "</body></html>"
-    )
+def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, Any]) -> dict[str, Any]:
+    """Input files with sizes and hashes, the parameters that shaped the numbers, and package versions."""
+    files = [("source: " + source.name, source.path) for source in run.sources if source.path and source.path.exists()]
+    files += [("accuracy" + (f": {spec.model}" if spec.model else ""), spec.path) for spec in run.accuracy
+              if spec.path.exists()]
+    if run.file:
+        files.append(("run", run.file))
+    parameters = [("run", run.name), ("classfreq", __version__), ("class set", run.class_set),
+                  *sorted((f"options.{key}", value) for key, value in run.options.items()),
+                  *sorted((f"correlate.{key}", value) for key, value in correlated["inputs"].items()
+                          if key not in ("count", "accuracy"))]
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append((package, metadata.version(package)))
+        except metadata.PackageNotFoundError:
+            versions.append((package, "not installed"))
+    return {"files": [{"role": role, "path": str(path), "size": path.stat().st_size, "sha256": file_sha256(path)}
+                      for role, path in files],
+            "parameters": parameters, "packages": versions, "sources": ingested["details"].get("sources")}
 
 
 def report_path(run: RunConfig) -> Path:
@@ -136,15 +74,11 @@ def report(run: RunConfig, force: bool = False):
               "sensitivity": compared["fingerprint"], "path": str(report_path(run))}
 
     def body(_output_dir: Path, _digest: str) -> StageOutput:
+        sections = (*SECTIONS, Section("provenance", "Provenance", provenance_section(provenance(run, ingested, correlated))))
         with connect(run.database, read_only=True) as connection:
-            summary = query_frame(connection, "select * from documents_summary order by all")
-            correlations = query_frame(connection, "select * from correlations order by model, scope")
-            joined, measure = frequency_accuracy(connection, run)
-            sections = (sensitivity_section(connection),)
-        provenance = {"run": run.name, "classfreq": __version__, "class_set": run.class_set,
-                      "sources": ingested["details"]["sources"], "options": run.options}
-        write_atomic(report_path(run), render_report(run.name, summary, correlations, joined, provenance, measure, sections))
-        return StageOutput(outputs={"report": str(report_path(run))})
+            text = render_report(connection, run.name, sections)
+        write_atomic(report_path(run), text)
+        return StageOutput(outputs={"report": str(report_path(run))}, rows={"bytes": len(text.encode())})
 
     return run_stage(run.work_dir, "report", inputs, body, force=force, writes_files=False,
                      outputs_exist=lambda manifest: report_path(run).exists())

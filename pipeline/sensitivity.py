@@ -20,7 +20,7 @@ import polars as pl
 from scipy import stats
 
 from .config import RunConfig
-from .correlate import correlation_row
+from .report_html import figure_html, frame_table
 from .published import PUBLISHED_QUIRKS, published_parameters, published_settings
 from .sql import connect, query_frame, replace_table, sql_frame, tables_exist
 from .stage import StageOutput, require_manifest, run_stage
@@ -62,12 +62,15 @@ CLASSFREQ = Variant("classfreq", "classfreq",
 
 
 def variant_statistics(frequency: np.ndarray, accuracy: np.ndarray) -> dict[str, float | int | None]:
-    """Pure core: correlate's statistics plus the published Pearson on raw counts."""
-    row = correlation_row(frequency, accuracy)
-    if row["spearman_rho"] is None:
-        return row | {"pearson_r": None, "pearson_p": None}
-    pearson = stats.pearsonr(frequency, accuracy)
-    return row | {"pearson_r": float(pearson.statistic), "pearson_p": float(pearson.pvalue)}
+    """Pure core: Spearman, the published Pearson on raw counts, and Pearson on log10(1 + frequency)."""
+    row: dict[str, float | int | None] = {"n_classes": len(frequency), "n_zero": int((frequency == 0).sum())}
+    names = ("spearman_rho", "spearman_p", "pearson_r", "pearson_p", "pearson_log_r", "pearson_log_p")
+    if len(frequency) < 3 or np.ptp(frequency) == 0 or np.ptp(accuracy) == 0:
+        return row | dict.fromkeys(names)
+    results = (stats.spearmanr(frequency, accuracy), stats.pearsonr(frequency, accuracy),
+               stats.pearsonr(np.log10(1 + frequency), accuracy))
+    values = [float(value) for result in results for value in (result.statistic, result.pvalue)]
+    return row | dict(zip(names, values))
 
 
 def sensitivity_rows(points: pl.DataFrame, variant: Variant, order: int, frequency: str) -> list[dict]:
@@ -112,7 +115,7 @@ def compute_sensitivity(connection, run: RunConfig) -> pl.DataFrame:
         points = sql_frame(connection, "published_points", parameters).filter(pl.col("scope") == SCOPE)
         rows += sensitivity_rows(points, variant, order, "n_sentences")
     order = len(variants)
-    default = sql_frame(connection, "frequency_accuracy").filter(pl.col("scope") == SCOPE)
+    default = sql_frame(connection, "frequency_accuracy", {"reference_model": None}).filter(pl.col("scope") == SCOPE)
     rows += sensitivity_rows(default, CLASSFREQ, order, "n_docs")
     if _has_table(connection, POLICY_TABLE):
         policies = sql_frame(connection, "sensitivity_policy_points", {"scope": SCOPE})
@@ -174,23 +177,19 @@ def sensitivity_figure(table: pl.DataFrame) -> go.Figure:
 
 def sensitivity_section(connection) -> str:
     """The report's sensitivity section from a read-only connection: escaped HTML."""
-    from .report import figure_html, table_html  # report imports this module for its sections
-
     table = query_frame(connection, "select * from sensitivity order by model, variant_order")
-    heading = "<h2>How much each counting choice moves the correlation</h2>"
     if table.is_empty():
-        return heading + "<p>No models with accuracy: nothing to compare.</p>"
+        return "<p>No models with accuracy: nothing to compare.</p>"
     explanation = html.escape(
         "The published counting (Zhang et al. 2024, quirks included), the same with each quirk fixed one at a time, "
         "and classfreq's method, on the combined frequency. 'change' is the difference in Spearman's rho from the "
         "published counting; Pearson is on raw counts (as published) and on log10(1 + frequency).")
     columns = ["model", "variant", "n_points", "n_zero", "spearman_rho", "spearman_change", "pearson_r", "pearson_log_r"]
     return "\n".join([
-        heading,
-        f"<p>{explanation}</p>",
-        table_html(sensitivity_summary(table), "Per variant, over models", "sensitivity-summary"),
+        f'<p class="note">{explanation}</p>',
+        frame_table(sensitivity_summary(table), "sensitivity-summary", "Per variant, over models"),
         figure_html(sensitivity_figure(table), "sensitivity-chart"),
         "<details><summary>Every model and variant</summary>",
-        table_html(table.select(columns), "Correlation per model and variant", "sensitivity"),
+        frame_table(table.select(columns), "sensitivity", "Correlation per model and variant", searchable=True),
         "</details>",
     ])

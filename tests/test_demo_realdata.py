@@ -1,4 +1,4 @@
-"""The demo run on the real data in ../shared/data: the numbers in DuckDB are what scipy says."""
+"""The demo run on the real data in ../shared/data: the numbers in DuckDB and in the report are what scipy says."""
 
 import duckdb
 import numpy as np
@@ -8,9 +8,13 @@ from scipy import stats
 from pipeline.config import load_run
 from pipeline.runner import run_pipeline
 
+from .browser import Browser, requires_chromium
 from .conftest import SHARED_DATA, requires_shared_data
 
 pytestmark = [requires_shared_data, pytest.mark.realdata]
+SCOPES = ["combined", "pretrain", "instruct", "source:cc3m_val", "source:coco_val2017", "source:flickr8k",
+          "source:llava_gpt4_qa"]
+N_MODELS = 21
 
 
 @pytest.fixture(scope="module")
@@ -26,44 +30,160 @@ def demo(tmp_path_factory):
         yield run, work
 
 
-def test_demo_writes_the_database_and_the_report(demo):
-    run, work = demo
-    assert run.database.exists()
-    page = (work / "reports" / "demo.html").read_text()
-    assert "classfreq report: demo" in page
-
-
-def test_correlations_equal_scipy_on_the_joined_table(demo):
-    run, _ = demo
-    with duckdb.connect(str(run.database), read_only=True) as connection:
-        stored = connection.execute(
-            "select model, scope, n_classes, n_zero, spearman_rho, spearman_p, pearson_log_r, pearson_log_p from correlations"
-        ).fetchall()
-        assert len({row[0] for row in stored}) == 21
-        for model, scope, n_classes, n_zero, rho, rho_p, r, r_p in stored:
-            rows = connection.execute(
-                """select f.n_docs, a.accuracy from class_frequency_by_scope f join accuracy a using (class_id)
-                   where a.model = ? and f.scope = ?""",
-                [model, scope],
-            ).fetchall()
-            frequency = np.array([row[0] for row in rows], dtype=float)
-            accuracy = np.array([row[1] for row in rows])
-            assert n_classes == len(rows) == 1000
-            assert n_zero == int((frequency == 0).sum())
-            expected = stats.spearmanr(frequency, accuracy)
-            assert rho == pytest.approx(expected.statistic, abs=1e-12)
-            assert rho_p == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
-            expected = stats.pearsonr(np.log10(1 + frequency), accuracy)
-            assert r == pytest.approx(expected.statistic, abs=1e-12)
-            assert r_p == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
-
-
 def test_every_imagenet_class_of_the_clip_results_resolves(demo):
     run, _ = demo
     with duckdb.connect(str(run.database), read_only=True) as connection:
         assert connection.execute("select count(*) from accuracy_unresolved").fetchone()[0] == 0
         per_model = connection.execute("select model, count(distinct class_id) from accuracy group by model").fetchall()
-    assert len(per_model) == 21 and all(count == 1000 for _, count in per_model)
+        scales = connection.execute("select distinct scale from accuracy_models").fetchall()
+    assert len(per_model) == N_MODELS and all(count == 1000 for _, count in per_model)
+    assert scales == [("percent",)]
+
+
+def _spearman(x, y, axis=-1):
+    return stats.pearsonr(stats.rankdata(x, axis=axis), stats.rankdata(y, axis=axis), axis=axis).statistic
+
+
+def _partial_spearman(x, y, z, axis=-1):
+    rx, ry, rz = (stats.rankdata(v, axis=axis) for v in (x, y, z))
+    r_xy, r_xz, r_yz = (stats.pearsonr(a, b, axis=axis).statistic for a, b in ((rx, ry), (rx, rz), (ry, rz)))
+    return (r_xy - r_xz * r_yz) / np.sqrt((1 - r_xz**2) * (1 - r_yz**2))
+
+
+def _log_statistics(x, y, axis=-1):
+    """Pearson r and least-squares slope on log10(1 + frequency), for a batch of resamples."""
+    log_x = np.log10(1 + x)
+    slope = (((log_x - log_x.mean(axis=axis, keepdims=True)) * (y - y.mean(axis=axis, keepdims=True))).sum(axis=axis)
+             / ((log_x - log_x.mean(axis=axis, keepdims=True)) ** 2).sum(axis=axis))
+    return np.stack([stats.pearsonr(log_x, y, axis=axis).statistic, slope])
+
+
+def _interval(data, statistic, n_resamples, seed, vectorized=True):
+    result = stats.bootstrap(data, statistic, paired=True, vectorized=vectorized, n_resamples=n_resamples,
+                             method="percentile", rng=np.random.default_rng(seed))
+    return np.atleast_2d(stats.quantile(result.bootstrap_distribution, [0.025, 0.975], nan_policy="omit", axis=-1))
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_every_correlation_and_interval_equals_scipy_on_the_tables(demo, scope):
+    """Re-derives each row of `correlations` from `class_frequency_by_scope` and `accuracy` with scipy.
+
+    Kendall's interval is re-derived with scipy's bootstrap for the combined scope (scipy's kendalltau
+    takes ~1 s per 1,000 resamples); `test_statistics` checks the fast version on every resample.
+    """
+    run, _ = demo
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        stored = connection.execute("select * from correlations where scope = ? order by model", [scope]).fetchdf()
+        assert len(stored) == N_MODELS
+        for row in stored.to_dict("records"):
+            rows = connection.execute(
+                """select f.n_docs, a.accuracy, r.accuracy from class_frequency_by_scope f
+                   join accuracy a using (class_id)
+                   left join accuracy r on r.class_id = f.class_id and r.model = ?
+                   where a.model = ? and f.scope = ? order by f.class_index""",
+                [row["reference_model"], row["model"], scope]).fetchall()
+            x = np.array([r[0] for r in rows], dtype=float)
+            y = np.array([r[1] for r in rows])
+            z = np.array([r[2] for r in rows])
+            n, seed = int(row["n_resamples"]), int(row["seed"])
+            assert (row["n_classes"], row["n_zero"]) == (1000, int((x == 0).sum()))
+            for name, expected in (("spearman_rho", stats.spearmanr(x, y)), ("kendall_tau", stats.kendalltau(x, y)),
+                                   ("pearson_log_r", stats.pearsonr(np.log10(1 + x), y))):
+                assert row[name] == pytest.approx(expected.statistic, abs=1e-12)
+                assert row[name.rsplit("_", 1)[0] + "_p"] == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
+            fit = stats.linregress(np.log10(1 + x), y)
+            assert (row["slope_per_decade"], row["intercept"]) == pytest.approx((fit.slope, fit.intercept), abs=1e-12)
+            (spearman_ci,) = _interval((x, y), _spearman, n, seed)
+            pearson_ci, slope_ci = _interval((x, y), _log_statistics, n, seed)
+            assert (row["spearman_low"], row["spearman_high"]) == pytest.approx(tuple(spearman_ci), abs=1e-9)
+            assert (row["pearson_log_low"], row["pearson_log_high"]) == pytest.approx(tuple(pearson_ci), abs=1e-9)
+            assert (row["slope_low"], row["slope_high"]) == pytest.approx(tuple(slope_ci), abs=1e-9)
+            if scope == "combined":
+                (kendall_ci,) = _interval((x, y), lambda a, b: stats.kendalltau(a, b).statistic, n, seed, vectorized=False)
+                assert (row["kendall_low"], row["kendall_high"]) == pytest.approx(tuple(kendall_ci), abs=1e-9)
+            if row["model"] == row["reference_model"]:
+                assert np.isnan(row["partial_spearman"])
+                continue
+            pairs = [stats.spearmanr(a, b).statistic for a, b in ((x, y), (x, z), (y, z))]
+            expected = (pairs[0] - pairs[1] * pairs[2]) / np.sqrt((1 - pairs[1] ** 2) * (1 - pairs[2] ** 2))
+            assert row["partial_spearman"] == pytest.approx(expected, abs=1e-12)
+            t = expected * np.sqrt((1000 - 3) / (1 - expected**2))
+            assert row["partial_spearman_p"] == pytest.approx(2 * stats.t.sf(abs(t), 1000 - 3), rel=1e-9, abs=1e-300)
+            (partial_ci,) = _interval((x, y, z), _partial_spearman, n, seed)
+            assert (row["partial_spearman_low"], row["partial_spearman_high"]) == pytest.approx(tuple(partial_ci), abs=1e-9)
+
+
+def test_binned_accuracy_equals_scipy_on_the_tables(demo):
+    run, _ = demo
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        binned = connection.execute(
+            "select * from binned_accuracy where scope = 'combined' order by model, scheme, bin_index").fetchdf()
+        assert binned["model"].nunique() == N_MODELS
+        assert set(binned["scheme"]) == {"paper", "decade"}
+        frequency = dict(connection.execute(
+            "select class_id, n_docs from class_frequency_by_scope where scope = 'combined'").fetchall())
+        accuracy = connection.execute("select a.model, a.class_id, a.accuracy from accuracy a join classes c "
+                                      "using (class_id) order by a.model, c.class_index").fetchall()
+        bins = connection.execute("select scheme, bin_index, lower, upper from frequency_bins").fetchall()
+        seed = connection.execute("select distinct seed from correlations").fetchone()[0]
+    by_model = {}
+    for model, class_id, value in accuracy:
+        by_model.setdefault(model, []).append((frequency[class_id], value))
+    edges = {(scheme, index): (lower, upper) for scheme, index, lower, upper in bins}
+    # every class lands in exactly one bin of each scheme
+    assert binned.groupby(["model", "scheme"])["n_classes"].sum().eq(1000).all()
+    for row in binned.to_dict("records"):
+        lower, upper = edges[(row["scheme"], row["bin_index"])]
+        unbounded = upper is None or np.isnan(upper)
+        values = np.array([value for count, value in by_model[row["model"]]
+                           if count >= lower and (unbounded or count < upper)])
+        assert row["n_classes"] == len(values) and row["mean_accuracy"] == pytest.approx(values.mean(), abs=1e-12)
+        if len(values) > 1:
+            result = stats.bootstrap((values,), np.mean, n_resamples=1000, method="percentile",
+                                     rng=np.random.default_rng(seed))
+            assert (row["ci_low"], row["ci_high"]) == pytest.approx(tuple(result.confidence_interval), abs=1e-12)
+
+
+def test_the_report_shows_all_models_and_is_deterministic(demo):
+    run, work = demo
+    page = (work / "reports" / "demo.html").read_text()
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        models = [row[0] for row in connection.execute("select distinct model from accuracy order by model").fetchall()]
+    assert len(models) == N_MODELS
+    for model in models:
+        # a dropdown entry in the scatter, a trace in each binned chart, and rows in the correlation table
+        assert page.count(f'"label":"{model}"') == 1, model
+        assert page.count(f'"name":"{model}"') >= 3, model
+        assert page.count(f"<td>{model}</td>") >= len(SCOPES), model  # the reference also appears in provenance
+    assert page.count("plotly.js v") == 1 and "<script src" not in page  # inlined once, nothing fetched
+    first = page.encode()
+    run_pipeline(run, ["report"], force=True)
+    assert (work / "reports" / "demo.html").read_bytes() == first
+
+
+@requires_chromium
+def test_the_demo_report_in_a_browser(demo, tmp_path):
+    _, work = demo
+    with Browser() as browser:
+        browser.open(work / "reports" / "demo.html")
+        assert browser.errors() == []
+        charts = browser.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => d.id)")
+        assert charts == ["spearman-by-model", "frequency-accuracy", "binned-paper", "binned-decade", "sensitivity-chart"]
+        for chart in charts:
+            assert browser.evaluate(f"document.getElementById('{chart}').querySelectorAll('.main-svg').length") >= 1
+            drawn = browser.screenshot(browser.element_box(f"#{chart}"))
+            assert browser.ink(drawn) > 0.01, f"{chart} looks blank"
+        (tmp_path / "report-top.png").write_bytes(browser.screenshot())
+        rows = "document.querySelectorAll('#class-table tbody tr:not([hidden])').length"
+        assert browser.evaluate(rows) == 1000
+        browser.evaluate("""(() => { const box = document.querySelector('input[data-table="class-table"]');
+            box.value = 'shark'; box.dispatchEvent(new Event('input')); })()""")
+        shown = browser.evaluate("Array.from(document.querySelectorAll('#class-table tbody tr:not([hidden])'))"
+                                 ".map(r => r.cells[1].textContent)")
+        assert "great white shark" in shown and "tiger shark" in shown and len(shown) < 20
+        assert all("shark" in text for text in browser.evaluate(
+            "Array.from(document.querySelectorAll('#class-table tbody tr:not([hidden])')).map(r => r.textContent.toLowerCase())"))
+        assert browser.errors() == []
 
 
 def test_rerunning_the_demo_does_no_work(demo):

@@ -1,0 +1,83 @@
+"""The report: sections only for tables that exist, escaped text, the same bytes for the same inputs."""
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline.config import parse_run
+from pipeline.report import render_report
+from pipeline.report_sections import SECTIONS
+from pipeline.runner import run_pipeline
+from pipeline.sql import replace_table
+
+from .browser import Browser, requires_chromium
+from .conftest import write_json
+from .test_pipeline_llava import INSTRUCT, PRETRAIN
+
+HOSTILE = '<script>window.injected=1</script>"><img src=x onerror="window.injected=2">'
+
+
+def test_sections_whose_tables_are_absent_are_left_out():
+    with duckdb.connect() as connection:
+        replace_table(connection, "documents_summary", pl.DataFrame(
+            {"source": ["s"], "stage": ["pretrain"], "role": ["caption"], "n_docs": [3], "n_conversations": [3],
+             "n_words": [12]}))
+        replace_table(connection, "class_frequency_by_scope", pl.DataFrame(
+            {"class_id": ["a", "b"], "scope": ["combined", "combined"], "n_docs": [2, 0]}))
+        page = render_report(connection, "partial", SECTIONS)
+    assert 'id="counted"' in page and "3 text units and 12 words from 1 sources; 2 classes." in page
+    for absent in ("correlations", "scatter", "binned", "exposure", "classes"):
+        assert f'id="{absent}"' not in page and f'href="#{absent}"' not in page
+
+
+@pytest.fixture(scope="module")
+def tiny_report(tmp_path_factory):
+    work = tmp_path_factory.mktemp("tiny")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLASSFREQ_WORK", str(work / "work"))
+        patch.setenv("CLASSFREQ_PROGRESS", "off")
+        patch.chdir(work)
+        accuracy = work / "accuracy.csv"
+        accuracy.write_text("class,accuracy,n\n" + "".join(
+            f"{index},{(index * 37 % 100) / 100},{10}\n" for index in range(1000)))
+        run = parse_run({
+            "name": "tiny",
+            "class_set": "imagenet1k",
+            "options": {"reference_model": "reference"},
+            "sources": [
+                {"name": "pretrain", "stage": "pretrain", "format": "llava",
+                 "path": str(write_json(work / "pretrain.json", PRETRAIN))},
+                {"name": "instruct", "stage": "instruct", "format": "llava",
+                 "path": str(write_json(work / "instruct.json", INSTRUCT))},
+            ],
+            "accuracy": [{"path": str(accuracy), "model": HOSTILE}, {"path": str(accuracy), "model": "reference"}],
+        })
+        run_pipeline(run)
+        yield run, work / "reports" / "tiny.html"
+
+
+def test_every_section_is_there_and_dataset_text_is_escaped(tiny_report):
+    _, path = tiny_report
+    page = path.read_text()
+    for section in ("counted", "correlations", "scatter", "binned", "exposure", "classes", "provenance"):
+        assert f'<section id="{section}">' in page
+    assert HOSTILE not in page and "<img src=x" not in page
+    assert "&lt;script&gt;window.injected=1&lt;/script&gt;" in page
+
+
+def test_rendering_again_gives_the_same_bytes(tiny_report):
+    run, path = tiny_report
+    first = path.read_bytes()
+    run_pipeline(run, ["report"], force=True)
+    assert path.read_bytes() == first
+
+
+@requires_chromium
+def test_hostile_model_names_run_no_script_in_the_browser(tiny_report):
+    _, path = tiny_report
+    with Browser() as browser:
+        browser.open(path)
+        assert browser.errors() == []
+        assert browser.evaluate("window.injected === undefined")
+        assert browser.evaluate("document.querySelectorAll('#correlation-table img').length") == 0
+        assert HOSTILE in browser.evaluate("document.querySelector('#correlation-table tbody').textContent")
