@@ -13,8 +13,8 @@ import polars as pl
 from scipy import stats
 
 from .config import RunConfig
-from .sql import connect, replace_table, sql_frame, tables_exist
-from .stage import StageOutput, require_manifest, run_stage
+from .sql import replace_table, sql_frame, tables_exist
+from .stage import StageOutput, database_transaction, require_manifest, run_stage
 
 FREQUENCY_MEASURE = "n_docs"
 CORRELATE_TABLES = ("correlations",)
@@ -51,12 +51,9 @@ def correlate(run: RunConfig, force: bool = False):
     inputs = {"count": counted["fingerprint"], "accuracy": accuracies["fingerprint"], "measure": FREQUENCY_MEASURE}
 
     def body(_output_dir: Path, _digest: str) -> StageOutput:
-        with connect(run.database) as connection:
-            joined = sql_frame(connection, "frequency_accuracy")
-            table = correlations(joined)
-            connection.begin()
+        with database_transaction(run.database, "correlate") as connection:
+            table = correlations(sql_frame(connection, "frequency_accuracy"))
             replace_table(connection, "correlations", table)
-            connection.commit()
         return StageOutput(outputs={"database": str(run.database)}, rows={"correlations": table.height})
 
     return run_stage(run.work_dir, "correlate", inputs, body, force=force, writes_files=False,
