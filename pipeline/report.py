@@ -75,6 +75,13 @@ def scatter_figure(joined: pl.DataFrame, scope: str) -> go.Figure:
     return figure
 
 
+def rejects_frame(sources: list[dict[str, Any]]) -> pl.DataFrame:
+    """Records set aside by the `skip` input policy, per source and reason (from the ingest manifest)."""
+    rows = [{"source": source["source"], "reason": reason, "records": count}
+            for source in sources for reason, count in sorted(source.get("rejects_by_reason", {}).items())]
+    return pl.DataFrame(rows, schema={"source": pl.String, "reason": pl.String, "records": pl.Int64})
+
+
 def figure_html(figure: go.Figure, div_id: str) -> str:
     return figure.to_html(include_plotlyjs=False, full_html=False, div_id=div_id, config={"responsive": True})
 
@@ -102,6 +109,8 @@ def render_report(run_name: str, summary: pl.DataFrame, correlations: pl.DataFra
         f"<p class=lead>{escape(lead)}</p>",
         "<h2>What was counted</h2>",
         table_html(summary, "Text units, conversations and words per source, stage and role"),
+        table_html(rejects_frame(provenance.get("sources", [])),
+                   "Input records rejected (options.input_policy = \"skip\"), per source and reason", "rejects"),
         "<h2>Correlation of accuracy with frequency</h2>",
         table_html(correlations, "Spearman on frequency; Pearson on log10(1 + frequency)", "correlations"),
         "<h2>Frequency and accuracy per class</h2>",
