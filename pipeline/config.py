@@ -14,8 +14,8 @@ from .errors import ClassfreqError
 RUNS_DIR = Path(__file__).resolve().parent.parent / "runs"
 STAGES_OF_TEXT = ("pretrain", "instruct", "other")
 INPUT_POLICIES = ("fail", "skip")
-# run and source names become file names (work/<run>/, shards <source>-00000.parquet) and DuckDB
-# file lists, so they may not hold path separators or glob characters
+# run, class-set and source names become file names (work/<run>/, synonyms/<set>/, shards
+# <source>-00000.parquet) and DuckDB file lists, so they may not hold path separators or glob characters
 _NAME = re.compile(r"^\w[\w.-]*$")
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
 
@@ -107,6 +107,7 @@ def parse_run(raw: dict[str, Any], file: Path | None = None) -> RunConfig:
     _check_name(name, f"{where}: the run name")
     if "class_set" not in raw:
         raise ClassfreqError(f"{where}: a run needs class_set (e.g. \"imagenet1k\")")
+    _check_name(str(raw["class_set"]), f"{where}: class_set")
     sources = []
     for index, entry in enumerate(raw.get("sources", [])):
         entry = dict(entry)
