@@ -24,8 +24,8 @@ from .config import AccuracyInput, RunConfig
 from .errors import ClassfreqError, InputError
 from .normalize import normalize_series
 from .scoring import RULES, class_terms, read_predictions, score_records
-from .sql import connect, replace_table, tables_exist
-from .stage import StageOutput, file_stat, require_manifest, run_stage
+from .sql import replace_table, tables_exist
+from .stage import StageOutput, database_transaction, file_stat, require_manifest, run_stage
 
 FUZZY_THRESHOLD = 90.0
 ACCURACY_TABLES = ("accuracy", "accuracy_models", "accuracy_unresolved")
@@ -229,11 +229,9 @@ def accuracy(run: RunConfig, force: bool = False):
                     f"{model['source']}: {model['n_unresolved']} of {model['n_keys']} classes of model {model['model']!r} "
                     f"did not resolve to {run.class_set} classes (limit {limit:.0%}), e.g. {examples}"
                 )
-        with connect(run.database) as connection:
-            connection.begin()
+        with database_transaction(run.database, "accuracy") as connection:
             for name, frame in zip(ACCURACY_TABLES, (table, summary, unresolved)):
                 replace_table(connection, name, frame)
-            connection.commit()
         return StageOutput(outputs={"database": str(run.database)},
                            rows={"accuracy": table.height, "models": summary.height, "unresolved": unresolved.height},
                            details={"scales": dict(zip(summary["model"], summary["scale"]))})

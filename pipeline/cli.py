@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,16 +20,32 @@ RunOption = Annotated[str, typer.Option("--run", "-r", help="A run name from run
 ForceOption = Annotated[bool, typer.Option("--force", help="Run even when inputs and parameters are unchanged.")]
 
 
-def fail(error: Exception) -> None:
+def fail(error: Exception | str) -> None:
     typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
 
-def run_stages(run_name: str, names: list[str], force: bool) -> None:
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Problems the user can act on end as one message and exit status 2, never as a traceback."""
+    import duckdb
+
     try:
-        run_pipeline(load_run(run_name), names, force, on_result=lambda result: typer.echo(result.summary, err=True))
+        yield
     except ClassfreqError as error:
         fail(error)
+    except OSError as error:  # a missing, unreadable or full disk: the message names the file
+        fail(error)
+    except duckdb.IOException as error:  # the database file is locked by another program, or unreadable
+        fail(f"cannot open the database: {error}")
+    except KeyboardInterrupt:
+        typer.secho("interrupted: finished stages are kept; the interrupted one left no outputs", err=True)
+        raise typer.Exit(130) from None
+
+
+def run_stages(run_name: str, names: list[str], force: bool) -> None:
+    with reported_errors():
+        run_pipeline(load_run(run_name), names, force, on_result=lambda result: typer.echo(result.summary, err=True))
 
 
 def _stage_command(name: str) -> None:
@@ -53,10 +71,8 @@ def setup() -> None:
     """Makes WordNet available to NLTK (NLTK data, download, or a system WordNet folder)."""
     from .wordnet import ensure_wordnet
 
-    try:
+    with reported_errors():
         typer.echo(f"WordNet: {ensure_wordnet()}", err=True)
-    except ClassfreqError as error:
-        fail(error)
 
 
 @app.command()
@@ -71,7 +87,7 @@ def sql(
 
     from .sql import connect, query_frame
 
-    try:
+    with reported_errors():
         if bool(query) == bool(file):
             raise ClassfreqError('give a query (Q="select ...") or a file (FILE=sql/queries/x.sql), not both or neither')
         if file and not file.exists():
@@ -85,7 +101,9 @@ def sql(
                 raise ClassfreqError(f"query failed: {error}") from None
         with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
             typer.echo(frame.head(limit))
-    except ClassfreqError as error:
-        fail(error)
+
+
+if __name__ == "__main__":
+    app()
 
 

@@ -13,6 +13,10 @@ from .errors import ClassfreqError
 
 RUNS_DIR = Path(__file__).resolve().parent.parent / "runs"
 STAGES_OF_TEXT = ("pretrain", "instruct", "other")
+INPUT_POLICIES = ("fail", "skip")
+# run, class-set and source names become file names (work/<run>/, synonyms/<set>/, shards
+# <source>-00000.parquet) and DuckDB file lists, so they may not hold path separators or glob characters
+_NAME = re.compile(r"^\w[\w.-]*$")
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
 
 
@@ -100,14 +104,17 @@ def parse_run(raw: dict[str, Any], file: Path | None = None) -> RunConfig:
     name = raw.get("name") or (file.stem if file else None)
     if not name:
         raise ClassfreqError(f"{where}: a run needs a name")
+    _check_name(name, f"{where}: the run name")
     if "class_set" not in raw:
         raise ClassfreqError(f"{where}: a run needs class_set (e.g. \"imagenet1k\")")
+    _check_name(str(raw["class_set"]), f"{where}: class_set")
     sources = []
     for index, entry in enumerate(raw.get("sources", [])):
         entry = dict(entry)
         for key in ("name", "stage", "format"):
             if key not in entry:
                 raise ClassfreqError(f"{where}: sources[{index}] needs {key!r}")
+        _check_name(str(entry["name"]), f"{where}: sources[{index}] name")
         if entry["stage"] not in STAGES_OF_TEXT:
             raise ClassfreqError(
                 f"{where}: sources[{index}] ({entry['name']}): stage must be one of {', '.join(STAGES_OF_TEXT)}"
@@ -148,6 +155,22 @@ def parse_run(raw: dict[str, Any], file: Path | None = None) -> RunConfig:
         classes_file=_path(raw.get("classes_file")),
         sources=tuple(sources),
         accuracy=tuple(accuracy),
-        options=dict(raw.get("options", {})),
+        options=_checked_options(dict(raw.get("options", {})), where),
         file=file,
     )
+
+
+def _check_name(name: str, what: str) -> None:
+    if not _NAME.match(name):
+        raise ClassfreqError(f"{what} {name!r} must be letters, digits, '_', '.' or '-' (it names files)")
+
+
+def _checked_options(options: dict[str, Any], where: str) -> dict[str, Any]:
+    policy = options.get("input_policy", INPUT_POLICIES[0])
+    if policy not in INPUT_POLICIES:
+        raise ClassfreqError(f"{where}: options.input_policy must be one of {', '.join(INPUT_POLICIES)}, got {policy!r}")
+    for key, smallest in (("shard_size", 1), ("workers", 0)):
+        value = options.get(key, smallest)
+        if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
+            raise ClassfreqError(f"{where}: options.{key} must be an integer >= {smallest}, got {value!r}")
+    return options

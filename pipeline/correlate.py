@@ -23,8 +23,8 @@ from scipy import stats
 from .config import RunConfig
 from .errors import ClassfreqError
 from .published import frequency_accuracy, method_inputs
-from .sql import connect, replace_table, sql_frame, tables_exist
-from .stage import StageOutput, require_manifest, run_stage
+from .sql import replace_table, sql_frame, tables_exist
+from .stage import StageOutput, database_transaction, require_manifest, run_stage
 from .statistics import (
     CONFIDENCE,
     N_RESAMPLES,
@@ -209,20 +209,18 @@ def correlate(run: RunConfig, force: bool = False):
               "reference_model": reference, "n_resamples": n_resamples, "seed": seed}
 
     def body(_output_dir: Path, _digest: str) -> StageOutput:
-        with connect(run.database) as connection:
+        with database_transaction(run.database, "correlate") as connection:
             joined, measure = frequency_accuracy(connection, run, reference)
             models = set(joined["model"].unique())
             if reference is not None and reference not in models:
                 raise ClassfreqError(f"{run.file}: options.reference_model {reference!r} is not one of the models: "
                                      f"{', '.join(sorted(models))}")
             table = correlations(joined, reference, measure, n_resamples=n_resamples, seed=seed)
-            connection.begin()
             replace_table(connection, "correlated_points", correlated_points(joined, measure))
             replace_table(connection, "frequency_bins", frequency_bins())
             binned = binned_accuracy(sql_frame(connection, "binned_classes"), n_resamples, seed)
             replace_table(connection, "correlations", table)
             replace_table(connection, "binned_accuracy", binned)
-            connection.commit()
         return StageOutput(outputs={"database": str(run.database)},
                            rows={"correlations": table.height, "binned_accuracy": binned.height})
 

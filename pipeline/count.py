@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import RunConfig
-from .sql import connect, quote_identifier, run_sql, tables_exist
-from .stage import StageOutput, require_manifest, run_stage
+from .sql import quote_identifier, run_sql, tables_exist
+from .stage import StageOutput, database_transaction, require_manifest, run_stage
 
 COUNT_TABLES = ("classes", "lexicon", "documents_summary", "mentions", "class_frequency", "class_frequency_by_scope")
 
@@ -29,8 +29,7 @@ def count(run: RunConfig, force: bool = False):
     }
 
     def body(_output_dir: Path, _digest: str) -> StageOutput:
-        with connect(run.database) as connection:
-            connection.begin()
+        with database_transaction(run.database, "count") as connection:
             connection.execute("create or replace table classes as select * from read_parquet($path)",
                                {"path": lexicon["outputs"]["classes"]})
             connection.execute("create or replace table lexicon as select * from read_parquet($path)",
@@ -40,7 +39,6 @@ def count(run: RunConfig, force: bool = False):
             run_sql(connection, "class_frequency")
             run_sql(connection, "class_frequency_by_scope")
             rows = {table: connection.execute(f"select count(*) from {quote_identifier(table)}").fetchone()[0] for table in COUNT_TABLES}
-            connection.commit()
         return StageOutput(outputs={"database": str(run.database)}, rows=rows)
 
     return run_stage(run.work_dir, "count", inputs, body, force=force, writes_files=False,

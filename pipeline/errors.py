@@ -1,19 +1,47 @@
 """Errors that reach the user as a message, never as a traceback."""
 
+from __future__ import annotations
+
+from typing import Any
+
+VALUE_EXCERPT_CHARS = 120
+
+
+def excerpt(value: Any, limit: int = VALUE_EXCERPT_CHARS) -> str:
+    """A short, printable rendering of an offending value: repr escapes control characters and bad bytes."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 class ClassfreqError(Exception):
     """A problem the user can fix: the message says what and where."""
 
 
 class InputError(ClassfreqError):
-    """A bad input record: names the file, the record, the field and the reason."""
+    """A bad input record: names the file, the record (an index, or a label such as "line 7"), the field and the reason.
 
-    def __init__(self, path, record, reason: str, field: str | None = None):
+    `reason` is one of a small set of phrases, so rejects can be counted per reason; the offending
+    value, when there is one, travels separately as `value` (an excerpt).
+    """
+
+    def __init__(self, path, record, reason: str, field: str | None = None, value: Any = None):
         self.path = str(path)
-        self.record = record
+        self.record = record if isinstance(record, str | None) else f"record {record}"
         self.field = field
         self.reason = reason
-        where = f"{self.path}: record {record}"
-        if field:
-            where += f", field {field!r}"
-        super().__init__(f"{where}: {reason}")
+        self.value = None if value is None else excerpt(value)
+        where = ", ".join(part for part in (self.record, field and f"field {field!r}") if part)
+        message = f"{self.path}: {where + ': ' if where else ''}{reason}"
+        if self.value is not None:
+            message += f": {self.value}"
+        super().__init__(message)
+
+    def as_row(self) -> dict[str, str | None]:
+        return {"path": self.path, "record": self.record, "field": self.field, "reason": self.reason, "value": self.value}
+
+
+class FileError(InputError):
+    """The file as a whole cannot be read as its format (empty, wrong schema, missing column): fails under every input policy."""
+
+    def __init__(self, path, reason: str, where: str | None = None, field: str | None = None, value: Any = None):
+        super().__init__(path, where, reason, field, value)

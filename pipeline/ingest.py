@@ -10,11 +10,11 @@ from typing import Any
 
 import polars as pl
 
-from .config import RunConfig, Source
-from .errors import ClassfreqError, InputError
+from .config import INPUT_POLICIES, RunConfig, Source
+from .errors import ClassfreqError, FileError, InputError
 from .hub import download_dataset_file
 from .progress import progress
-from .readers import FORMATS, READERS, Record, Rejected, read_hub_dataset
+from .readers import FORMATS, READERS, Record, read_hub_dataset
 from .stage import StageOutput, file_sha256, file_stat, run_stage
 
 DOCUMENT_SCHEMA = {
@@ -28,7 +28,8 @@ DOCUMENT_SCHEMA = {
     "text": pl.String,
 }
 _IMAGE_PLACEHOLDER = re.compile(r"\s*<image>\s*")
-INPUT_POLICIES = ("fail", "skip")
+SKIP_HINT = '(set options.input_policy = "skip" to write bad records to a rejects file and go on)'
+REJECT_SCHEMA = {name: pl.String for name in ("source", "path", "record", "field", "reason", "value")}
 
 
 def strip_placeholders(text: str) -> str:
@@ -72,12 +73,31 @@ def resolve_source_path(source: Source) -> Path:
     raise ClassfreqError(f"source {source.name!r}: no file at {source.path}")
 
 
-def read_source(source: Source) -> Iterator[Record | Rejected]:
+def read_source(source: Source) -> Iterator[Record | InputError]:
     if source.format not in FORMATS:
         raise ClassfreqError(f"source {source.name!r}: unknown format {source.format!r} (known: {', '.join(FORMATS)})")
     if source.format == "hf":
         return read_hub_dataset(source.path, source.options, source.hub or {})
-    return READERS[source.format](resolve_source_path(source), source.options)
+    path = resolve_source_path(source)
+    if path.stat().st_size == 0:
+        raise FileError(path, "the file is empty")
+    return READERS[source.format](path, source.options)
+
+
+def until_broken(items: Iterator[Record | InputError]) -> Iterator[Record | InputError]:
+    """The items of a reader; where the file breaks off (truncation, unreadable data), that break is the last item."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except FileError:
+            raise
+        except InputError as error:
+            yield error
+            return
+        yield item
 
 
 def _write_shard(rows: list[dict[str, Any]], directory: Path, source: str, index: int) -> str:
@@ -87,21 +107,21 @@ def _write_shard(rows: list[dict[str, Any]], directory: Path, source: str, index
 
 
 def ingest_source(source: Source, directory: Path, shard_size: int, policy: str) -> dict[str, Any]:
-    """Streams one source into shards; returns its counts, rejects and shard names."""
+    """Streams one source into shards; returns its counts, rejects and shard names.
+
+    Under the `fail` policy the first bad record stops the run with its place and reason; under
+    `skip` it becomes a row of the rejects file and the source goes on.
+    """
     shards, rows, index = [], [], 0
     counts: Counter = Counter()
     rejects: list[dict[str, Any]] = []
     with progress(desc=f"ingest {source.name}", unit=" records") as bar:
-        for item in read_source(source):
+        for item in until_broken(read_source(source)):
             bar.update()
-            if isinstance(item, Rejected):
-                where = f"record {item.position}" + (f", field {item.field!r}" if item.field else "")
+            if isinstance(item, InputError):
                 if policy == "fail":
-                    raise ClassfreqError(
-                        f"{source.path or source.hub}: {where}: {item.reason}\n"
-                        "(set options.input_policy = \"skip\" to write bad records to a rejects file and go on)"
-                    )
-                rejects.append({"source": source.name, "record": item.position, "field": item.field, "reason": item.reason})
+                    raise ClassfreqError(f"{item}\n{SKIP_HINT}") from None
+                rejects.append({"source": source.name, **item.as_row()})
                 continue
             documents, empty = record_documents(item, source.name, source.stage)
             counts["records"] += 1
@@ -111,6 +131,8 @@ def ingest_source(source: Source, directory: Path, shard_size: int, policy: str)
                 shards.append(_write_shard(rows, directory, source.name, index))
                 counts["documents"] += len(rows)
                 rows, index = [], index + 1
+    if not counts["records"] and not rejects:
+        raise FileError(source.path or source.hub, "no records found")
     if rows or not shards:
         shards.append(_write_shard(rows, directory, source.name, index))
         counts["documents"] += len(rows)
@@ -127,9 +149,7 @@ def source_identity(source: Source) -> dict[str, Any]:
 
 
 def ingest(run: RunConfig, force: bool = False):
-    policy = run.option("input_policy", "fail")
-    if policy not in INPUT_POLICIES:
-        raise ClassfreqError(f"options.input_policy must be one of {', '.join(INPUT_POLICIES)}, got {policy!r}")
+    policy = run.option("input_policy", INPUT_POLICIES[0])
     shard_size = int(run.option("shard_size", 200_000))
     inputs = {"sources": [source_identity(s) for s in run.sources], "policy": policy, "shard_size": shard_size}
 
@@ -153,11 +173,12 @@ def ingest(run: RunConfig, force: bool = False):
                     "sha256": file_sha256(path) if path else None,
                     **result["counts"],
                     "rejects": len(result["rejects"]),
+                    "rejects_by_reason": dict(Counter(r["reason"] for r in result["rejects"])),
                     "shards": result["shards"],
                 }
             )
         if all_rejects:
-            pl.DataFrame(all_rejects).write_parquet(output_dir / "rejects.parquet")
+            pl.DataFrame(all_rejects, schema=REJECT_SCHEMA).write_parquet(output_dir / "rejects.parquet")
             out.outputs["rejects"] = str(output_dir / "rejects.parquet")
             out.rejects = dict(Counter(r["reason"] for r in all_rejects))
         out.details["sources"] = provenance

@@ -45,7 +45,10 @@ def _lemma_frame() -> pl.DataFrame:
 
 def normalize_series(texts: pl.Series) -> pl.Series:
     """Texts → lists of lemmas, vectorized: lower-case, tokenize, lemma lookup as a join."""
-    tokens = texts.str.to_lowercase().str.extract_all(TOKEN_PATTERN).fill_null([])
+    # lower-casing writes a capital sigma as σ or ς depending on the next character (":" or "'" then a
+    # letter makes it σ), so the same word could lower-case two ways: one form for both
+    lowered = texts.str.to_lowercase().str.replace_all("ς", "σ", literal=True)
+    tokens = lowered.str.extract_all(TOKEN_PATTERN).fill_null([])
     lengths = tokens.list.len()
     flat = tokens.explode(empty_as_null=False).drop_nulls().to_frame("form")
     forms = _lemma_frame()

@@ -50,8 +50,8 @@ from .config import RunConfig
 from .errors import ClassfreqError
 from .normalize import lemma_table
 from .parallel import map_shards
-from .sql import connect, replace_table, run_sql, sql_frame, tables_exist
-from .stage import StageOutput, require_manifest, run_stage
+from .sql import replace_table, run_sql, sql_frame, tables_exist
+from .stage import StageOutput, database_transaction, require_manifest, run_stage
 
 METHODS = ("classfreq", "vlmclassifier")
 SPLITTERS = ("auto", "punkt", "punkt_builtin", "none")
@@ -272,13 +272,11 @@ def published(run: RunConfig, force: bool = False):
         sentences = (pl.concat([pl.DataFrame(t, schema=SENTENCE_SCHEMA) for t in totals])
                      .group_by("stage", "role").agg(pl.col("n_texts", "n_sentences").sum()).sort("stage", "role"))
         names = _vocabulary(classes_file, splitter).names
-        with connect(run.database) as connection:
-            connection.begin()
+        with database_transaction(run.database, "published") as connection:
             replace_table(connection, "published_names", names)
             replace_table(connection, "published_sentences", sentences)
             run_sql(connection, "load_published_counts", {"count_files": targets})
             n_counts = connection.execute("select count(*) from published_name_counts").fetchall()[0][0]
-            connection.commit()
         return StageOutput(
             outputs={"counts": str(output_dir), "database": str(run.database)},
             rows={"names": names.height, "name_counts": n_counts, "sentences": int(sentences["n_sentences"].sum())},

@@ -208,7 +208,12 @@ def provenance_section(provenance: dict) -> Callable[[duckdb.DuckDBPyConnection]
                                 "parameters", "Parameters")
         packages = table_html(["package", "version"], [[cell(k), cell(v)] for k, v in provenance["packages"]],
                               "packages", "Package versions")
-        return files + parameters + packages
+        rejects = table_html(["source", "reason", "records"],
+                             [[cell(source["source"]), cell(reason), cell(count)]
+                              for source in provenance.get("sources") or []
+                              for reason, count in sorted(source.get("rejects_by_reason", {}).items())],
+                             "rejects", 'Input records rejected (options.input_policy = "skip"), per source and reason')
+        return files + rejects + parameters + packages
     return render
 
 

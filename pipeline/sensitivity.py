@@ -22,8 +22,8 @@ from scipy import stats
 from .config import RunConfig
 from .report_html import figure_html, frame_table
 from .published import PUBLISHED_QUIRKS, published_parameters, published_settings
-from .sql import connect, query_frame, replace_table, sql_frame, tables_exist
-from .stage import StageOutput, require_manifest, run_stage
+from .sql import query_frame, replace_table, sql_frame, tables_exist
+from .stage import StageOutput, database_transaction, require_manifest, run_stage
 
 SCOPE = "combined"
 POLICY_TABLE = "class_frequency_by_policy"
@@ -138,11 +138,9 @@ def sensitivity(run: RunConfig, force: bool = False):
     inputs = {**upstream, "scope": SCOPE, "human_turns": published_settings(run).human_turns}
 
     def body(_output_dir: Path, _digest: str) -> StageOutput:
-        with connect(run.database) as connection:
+        with database_transaction(run.database, "sensitivity") as connection:
             table = compute_sensitivity(connection, run)
-            connection.begin()
             replace_table(connection, "sensitivity", table)
-            connection.commit()
         return StageOutput(outputs={"database": str(run.database)}, rows={"sensitivity": table.height},
                            details={"variants": table["variant"].unique(maintain_order=True).to_list()})
 

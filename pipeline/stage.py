@@ -1,18 +1,23 @@
 """The shell every stage shares: fingerprints, manifests, atomic outputs, skipping, the work-dir lock.
 
-A stage writes its outputs under a name derived from its fingerprint, then writes its manifest with
-an atomic rename. The manifest is the commit point: a run killed at any moment leaves the previous
-manifest pointing at the previous, complete outputs.
+A stage writes its outputs into a new folder of its own, then writes its manifest with an atomic
+rename. The manifest is the commit point: a run killed at any moment leaves the previous manifest
+pointing at the previous, complete outputs, and a stage that fails removes what it had written.
+Database changes happen in one transaction (`database_transaction`), committed just before the
+manifest is written.
 """
 
 from __future__ import annotations
 
 import fcntl
 import functools
+import glob
 import hashlib
 import json
 import os
+import secrets
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,14 +58,64 @@ def fingerprint(payload: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+PAUSE_VARIABLE = "CLASSFREQ_TEST_PAUSE_AT"
+
+
+def pause_point(label: str) -> None:
+    """Test hook: with CLASSFREQ_TEST_PAUSE_AT=<label>, say so on stderr and wait to be killed.
+
+    Lets a test SIGKILL a stage at a known moment instead of racing a timer. Labels:
+    `write:<file name>` (a file's new content is written but not yet renamed into place; a stage's
+    manifest is `write:<stage>.json`) and `<stage>:commit` (database changes made, not committed).
+    """
+    if os.environ.get(PAUSE_VARIABLE) == label:
+        sys.stderr.write(f"paused at {label}\n")
+        sys.stderr.flush()
+        while True:
+            time.sleep(60)
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_temporaries(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
         handle.write(data.encode() if isinstance(data, str) else data)
         handle.flush()
         os.fsync(handle.fileno())
+    pause_point(f"write:{path.name}")
     os.replace(temporary, path)
+
+
+def _remove_abandoned_temporaries(path: Path) -> None:
+    """Temporary files of `path` left by killed processes (a live writer's file is left alone)."""
+    prefix = f".{path.name}."
+    for temporary in path.parent.glob(glob.escape(prefix) + "*.tmp"):
+        pid = temporary.name[len(prefix):-len(".tmp")]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            temporary.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def database_transaction(database: Path, stage: str) -> Iterator[Any]:
+    """A connection whose changes are committed together at the end, or not at all if anything fails or the process dies."""
+    from .sql import connect
+
+    with connect(database) as connection:
+        connection.begin()
+        yield connection
+        pause_point(f"{stage}:commit")
+        connection.commit()
 
 
 def manifest_path(work_dir: Path, stage: str) -> Path:
@@ -71,7 +126,10 @@ def read_manifest(work_dir: Path, stage: str) -> dict[str, Any] | None:
     path = manifest_path(work_dir, stage)
     if not path.exists():
         return None
-    return json.loads(path.read_text())
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):  # edited or damaged by hand: the stage runs again
+        return None
 
 
 def require_manifest(work_dir: Path, stage: str, needed_by: str) -> dict[str, Any]:
@@ -118,20 +176,24 @@ def run_stage(
     """Runs `body(output_dir, fingerprint)` unless a manifest with the same fingerprint exists.
 
     `inputs` holds everything the outputs depend on (input file identities, parameters, upstream
-    fingerprints); the body writes only under `output_dir`, which is unique to this fingerprint.
-    Stages that write only to the database (`writes_files=False`) commit one transaction instead.
+    fingerprints); the body writes only under `output_dir`, a new folder for this attempt, so even a
+    forced rerun never touches the outputs the current manifest points at. If the body fails, its
+    folder is removed. Stages that write only to the database (`writes_files=False`) commit one
+    transaction instead.
     """
     digest = fingerprint(inputs)
     previous = read_manifest(work_dir, stage)
     if not force and previous and previous.get("fingerprint") == digest and outputs_exist(previous):
         return StageResult(stage, True, previous)
-    output_dir = work_dir / f"{stage}-{digest}"
-    if output_dir.exists():
-        shutil.rmtree(output_dir)
+    output_dir = work_dir / f"{stage}-{digest}-{secrets.token_hex(3)}"
     if writes_files:
         output_dir.mkdir(parents=True)
     started = time.time()
-    produced = body(output_dir, digest)
+    try:
+        produced = body(output_dir, digest)
+    except BaseException:
+        shutil.rmtree(output_dir, ignore_errors=True)
+        raise
     manifest = {
         "stage": stage,
         "version": __version__,

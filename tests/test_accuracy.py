@@ -68,5 +68,5 @@ def test_fuzzy_match_above_the_threshold_resolves(tmp_path):
 def test_a_bad_number_names_file_line_and_column(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("class,accuracy\nhen,0.5\nzebra,high\n")
-    with pytest.raises(InputError, match=r"bad.csv: record line 3, field 'accuracy': expected a number"):
+    with pytest.raises(InputError, match=r"bad.csv: line 3, field 'accuracy': expected a number, got 'high'"):
         read_accuracy_file(AccuracyInput(path=path))

@@ -86,5 +86,5 @@ def test_a_bad_line_names_the_file_line_and_field(tmp_path):
     path = tmp_path / "answers.jsonl"
     path.write_text('{"label": "hen", "pred": "a hen"}\n{"label": "hen"}\n')
     lexicon, _ = build_lexicon(CLASSES)
-    with pytest.raises(InputError, match=r"answers.jsonl: record line 2, field 'pred': missing"):
+    with pytest.raises(InputError, match=r"answers.jsonl: line 2, field 'pred': missing \(fields: label\)"):
         score_predictions(AccuracyInput(path=path, format="predictions"), CLASSES, lexicon)

@@ -1,0 +1,109 @@
+"""SQL safety: values are always bound as parameters, identifiers only quoted by `quote_identifier`, and the
+`sql` command cannot change the database."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.sql import quote_identifier
+
+from .cli_runs import classfreq, write_run
+
+PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+QUERY_METHODS = {"execute", "executemany", "sql", "query", "query_frame"}
+
+
+def formatted_sql(source: str, filename: str) -> list[str]:
+    """Places where a query is built by formatting instead of binding: f-string parts other than
+    quote_identifier(...), `+` concatenation, `%` or `.format()` in the query argument."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name not in QUERY_METHODS or not node.args:
+            continue
+        query = node.args[1] if name == "query_frame" and len(node.args) > 1 else node.args[0]
+        for part in ast.walk(query):
+            if isinstance(part, ast.FormattedValue):
+                value = part.value
+                if not (isinstance(value, ast.Call) and getattr(value.func, "id", "") == "quote_identifier"):
+                    found.append(f"{filename}:{part.lineno}: {ast.unparse(value)} formatted into a query")
+            elif isinstance(part, ast.BinOp) and isinstance(part.op, ast.Add | ast.Mod):
+                found.append(f"{filename}:{part.lineno}: query built with {type(part.op).__name__}")
+            elif isinstance(part, ast.Call) and getattr(part.func, "attr", "") == "format":
+                found.append(f"{filename}:{part.lineno}: query built with .format()")
+    return found
+
+
+def test_the_checker_catches_formatted_values():
+    source = (
+        "c.execute(f'select * from t where name = {name}')\n"
+        "c.execute('select * from t where name = ' + name)\n"
+        "query_frame(c, 'select %s' % value)\n"
+        "c.sql('select {}'.format(value))\n"
+        "c.execute(f'select count(*) from {quote_identifier(table)}')\n"
+        "c.execute('select * from t where name = $name', {'name': name})\n"
+    )
+    assert [line.split(": ", 1)[0] for line in formatted_sql(source, "x.py")] == ["x.py:1", "x.py:2", "x.py:3", "x.py:4"]
+
+
+def test_no_query_in_the_package_formats_a_value_in():
+    found = [problem for path in sorted(PACKAGE.glob("*.py")) for problem in formatted_sql(path.read_text(), path.name)]
+    assert found == []
+
+
+def test_sql_files_bind_values_and_never_hold_format_placeholders():
+    for path in sorted(SQL_DIR.rglob("*.sql")):
+        text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8"))
+        assert not re.search(r"\{[^}]*\}|%s|%\(", text), path.name
+
+
+def test_quote_identifier_doubles_quotes():
+    assert quote_identifier('we"ird') == '"we""ird"'
+    with duckdb.connect() as connection:
+        name = "potter's \"wheel\""
+        connection.execute(f"create table {quote_identifier(name)} as select 1 as a")
+        assert connection.execute("select table_name from information_schema.tables").fetchall() == [(name,)]
+
+
+@pytest.fixture
+def database(workspace):
+    run_file = write_run(workspace / "q.toml", {"name": "q", "class_set": "imagenet1k",
+                                                 "sources": [{"name": "s", "stage": "pretrain", "format": "csv", "path": "s.csv"}]})
+    path = workspace / "work" / "q" / "classfreq.duckdb"
+    path.parent.mkdir(parents=True)
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create table classes as select * from (values ('potter''s wheel'), ('jack-o''-lantern')) t(display_name)")
+    return run_file, path
+
+
+@pytest.mark.parametrize("statement", [
+    "create table x as select 1",
+    "drop table classes",
+    "delete from classes",
+    "insert into classes values ('x')",
+])
+def test_the_sql_command_opens_the_database_read_only(workspace, database, statement):
+    run_file, path = database
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    done = classfreq("sql", "--run", str(run_file), "--query", statement, cwd=workspace, work=workspace / "work")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "read-only" in done.stderr
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_the_sql_command_reads_names_with_apostrophes(workspace, database):
+    run_file, _ = database
+    done = classfreq("sql", "--run", str(run_file), "--query",
+                     "select display_name from classes where display_name like '%''%' order by 1",
+                     cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert "jack-o'-lantern" in done.stdout and "potter's wheel" in done.stdout
