@@ -87,7 +87,7 @@ th{background:#f4f4f4}caption{text-align:left;font-weight:600;padding:.3rem 0}.l
 
 
 def render_report(run_name: str, summary: pl.DataFrame, correlations: pl.DataFrame, joined: pl.DataFrame,
-                  provenance: dict[str, Any]) -> str:
+                  provenance: dict[str, Any], extra_sections: list[str] = ()) -> str:
     """Pure core: tables in, one HTML page out; the same inputs give the same bytes."""
     combined = correlations.filter(pl.col("scope") == "combined").sort("spearman_rho", descending=True, nulls_last=True)
     lead = ""
@@ -106,6 +106,7 @@ def render_report(run_name: str, summary: pl.DataFrame, correlations: pl.DataFra
         table_html(correlations, "Spearman on frequency; Pearson on log10(1 + frequency)", "correlations"),
         "<h2>Frequency and accuracy per class</h2>",
         scatter,
+        *extra_sections,
         "<h2>Provenance</h2>",
         f"<pre>{escape(json.dumps(provenance, indent=2, sort_keys=True))}</pre>",
     ]
@@ -123,6 +124,8 @@ def report_path(run: RunConfig) -> Path:
 
 
 def report(run: RunConfig, force: bool = False):
+    from .report_lexicon import lexicon_sections  # imports this module: imported late
+
     correlated = require_manifest(run.work_dir, "correlate", "report")
     ingested = require_manifest(run.work_dir, "ingest", "report")
     inputs = {"correlate": correlated["fingerprint"], "ingest": ingested["fingerprint"], "path": str(report_path(run))}
@@ -132,9 +135,10 @@ def report(run: RunConfig, force: bool = False):
             summary = query_frame(connection, "select * from documents_summary order by all")
             correlations = query_frame(connection, "select * from correlations order by model, scope")
             joined = sql_frame(connection, "frequency_accuracy")
+            extra_sections = lexicon_sections(connection)
         provenance = {"run": run.name, "classfreq": __version__, "class_set": run.class_set,
                       "sources": ingested["details"]["sources"], "options": run.options}
-        write_atomic(report_path(run), render_report(run.name, summary, correlations, joined, provenance))
+        write_atomic(report_path(run), render_report(run.name, summary, correlations, joined, provenance, extra_sections))
         return StageOutput(outputs={"report": str(report_path(run))})
 
     return run_stage(run.work_dir, "report", inputs, body, force=force, writes_files=False,
