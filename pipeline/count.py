@@ -13,13 +13,16 @@ from pathlib import Path
 import polars as pl
 
 from .config import RunConfig
+from .devset import DEVSET
 from .errors import ClassfreqError
+from .evaluate import write_evaluation
 from .match import match_lemmas, term_index
 from .sql import connect, quote_identifier, replace_table, run_sql, tables_exist
-from .stage import StageOutput, require_manifest, run_stage
+from .stage import StageOutput, file_stat, require_manifest, run_stage
 
 POLICIES = ("keep", "drop", "split", "context")
-DEFAULT_POLICY = "keep"
+#: The policy with the best precision at recall >= 0.9 on the development set (`make evaluate`).
+DEFAULT_POLICY = "context"
 COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "documents_summary", "mentions",
                 "uncounted_mentions", "hypernym_mentions", "mention_weights", "class_frequency_by_policy",
                 "class_frequency", "class_frequency_by_scope")
@@ -57,6 +60,7 @@ def count(run: RunConfig, force: bool = False):
     inputs = {stage: manifest["fingerprint"] for stage, manifest in
               {"ingest": ingested, "normalize": normalized, "synonyms": lexicon, "match": matched}.items()}
     inputs["policy"] = policy
+    inputs["devset"] = file_stat(DEVSET) if DEVSET.exists() else None
     files = {
         "document_files": _parquet_files(ingested["outputs"]["documents"]),
         "lemma_files": _parquet_files(normalized["outputs"]["lemmas"]),
@@ -85,7 +89,8 @@ def count(run: RunConfig, force: bool = False):
             run_sql(connection, "class_frequency_by_policy")
             run_sql(connection, "class_frequency", {"policy": policy})
             run_sql(connection, "class_frequency_by_scope", {"policy": policy})
-            rows = {table: connection.execute(f"select count(*) from {quote_identifier(table)}").fetchone()[0] for table in COUNT_TABLES}
+            rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0}
+            rows |= {table: connection.execute(f"select count(*) from {quote_identifier(table)}").fetchone()[0] for table in COUNT_TABLES}
             connection.commit()
         return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy})
 

@@ -10,6 +10,7 @@ import html
 
 import duckdb
 
+from .evaluate import evaluation_tables
 from .report import table_html
 from .sql import query_frame, sql_frame
 
@@ -64,6 +65,19 @@ def curation_section(connection: duckdb.DuckDBPyConnection) -> str:
     )
 
 
+def evaluation_section(connection: duckdb.DuckDBPyConnection) -> str:
+    if not _has_tables(connection, "policy_evaluation", "policy_evaluation_by_term"):
+        return ""
+    overall, by_term = evaluation_tables(connection)
+    return (
+        "<h2>Precision and recall of each policy</h2>"
+        "<p>On the hand-labelled development set (tests/data/devset.csv): does each matched occurrence refer to "
+        "the class? display_name_only is the published method (display names only).</p>"
+        + table_html(overall, "Per policy", "policy-evaluation")
+        + table_html(by_term, "Per term (p = precision, r = recall)", "policy-evaluation-by-term")
+    )
+
+
 def lexicon_sections(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return [section for section in (flagged_terms_section(connection), policy_shift_section(connection),
-                                     curation_section(connection)) if section]
+                                     curation_section(connection), evaluation_section(connection)) if section]

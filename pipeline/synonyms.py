@@ -40,7 +40,7 @@ POLYSEMY_SHARE = 0.5
 CONTEXT_HYPERNYMS = 3
 #: How many levels of WordNet hypernyms count as the class's parent concepts (tabby → domestic cat → cat).
 HYPERNYM_SCOPE_DEPTH = 2
-SET_CURATION = ("additions", "exclusions", "context")
+SET_CURATION = ("additions", "exclusions", "unambiguous", "context")
 SHARED_CURATION = ("blocking_compounds", "generic_terms", "context_stopwords")
 LEXICON_SCHEMA = {
     "class_id": pl.String, "term": pl.String, "text": pl.String, "origins": pl.String, "status": pl.String,
@@ -55,6 +55,7 @@ class Curation:
 
     additions: pl.DataFrame | None = None  # class_id, term, note
     exclusions: pl.DataFrame | None = None  # class_id, term, reason
+    unambiguous: pl.DataFrame | None = None  # class_id, term, reason: not polysemous or generic in captions
     context: pl.DataFrame | None = None  # class_id, word, note
     blocking_compounds: pl.DataFrame | None = None  # term, reason
     generic_terms: pl.DataFrame | None = None  # term, reason
@@ -145,6 +146,7 @@ def build_lexicon(
     """
     _check_class_ids(curation.additions, classes, "additions")
     _check_class_ids(curation.exclusions, classes, "exclusions")
+    _check_class_ids(curation.unambiguous, classes, "unambiguous")
     raw = candidate_terms(classes, curation.additions, name_variants)
     raw = raw.with_columns(term=normalized(raw["text"]))
     dropped = raw.filter(pl.col("term") == "").select("class_id", "text", "origin", reason=pl.lit("no word characters"))
@@ -158,7 +160,7 @@ def build_lexicon(
         .with_columns(status=pl.lit("counted"), reason=pl.lit(None, pl.String))
     )
     terms = _apply_exclusions(terms, curation.exclusions)
-    terms = _flag(terms, senses, _normalized_set(curation.generic_terms))
+    terms = _flag(terms, senses, _normalized_set(curation.generic_terms), curation.unambiguous)
     blocked = blocking_rows(terms, curation.blocking_compounds)
     lexicon = pl.concat([terms, blocked], how="diagonal_relaxed").select(list(LEXICON_SCHEMA)).with_columns(
         pl.col("generic", "flagged").fill_null(False), pl.col("flags").fill_null("")
@@ -188,9 +190,17 @@ def _normalized_set(frame: pl.DataFrame | None, column: str = "term") -> list[st
     return [] if frame is None or frame.is_empty() else normalized(frame[column]).unique().to_list()
 
 
-def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[str]) -> pl.DataFrame:
-    counted = pl.col("status") == "counted"
-    shared = terms.filter(counted).group_by("term").agg(n_classes=pl.col("class_id").n_unique().cast(pl.Int32))
+def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[str],
+          unambiguous: pl.DataFrame | None) -> pl.DataFrame:
+    """Adds n_classes, n_tokens, n_senses, sense_share, generic, flags, flagged.
+
+    Curated `unambiguous` rows overrule WordNet and the generic list (captions use "couch" for the
+    couch, whatever SemCor says); a term shared by several classes stays flagged.
+    """
+    confirmed = pl.DataFrame(schema={"class_id": pl.String, "term": pl.String})
+    if unambiguous is not None and not unambiguous.is_empty():
+        confirmed = unambiguous.select("class_id", term=normalized(unambiguous["term"]))
+    shared = terms.filter(pl.col("status") == "counted").group_by("term").agg(n_classes=pl.col("class_id").n_unique().cast(pl.Int32))
     if senses is None:
         senses = pl.DataFrame(schema={"class_id": pl.String, "term": pl.String, "n_senses": pl.Int32,
                                       "sense_share": pl.Float64})
@@ -202,19 +212,20 @@ def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[
             n_tokens=(pl.col("term").str.count_matches(" ") + 1).cast(pl.Int32),
             n_senses=pl.col("n_senses").fill_null(0),
             generic=pl.col("term").is_in(generic_terms),
+            confirmed=pl.struct("class_id", "term").is_in(confirmed.select(pl.struct("class_id", "term")).to_series().implode()),
         )
         .with_columns(
             flags=pl.concat_str(
                 pl.when(pl.col("n_classes") > 1).then(pl.lit("shared")),
-                pl.when((pl.col("n_senses") > 1)
+                pl.when((pl.col("n_senses") > 1) & ~pl.col("confirmed")
                         & (pl.col("sense_share").is_null() | (pl.col("sense_share") < POLYSEMY_SHARE)))
                 .then(pl.lit("polysemous")),
-                pl.when("generic").then(pl.lit("generic")),
+                pl.when(pl.col("generic") & ~pl.col("confirmed")).then(pl.lit("generic")),
                 separator="|", ignore_nulls=True,
             )
         )
     )
-    return flagged.with_columns(flagged=counted & (pl.col("flags") != ""))
+    return flagged.with_columns(flagged=pl.col("flags") != "").drop("confirmed")
 
 
 def blocking_rows(terms: pl.DataFrame, compounds: pl.DataFrame | None) -> pl.DataFrame:

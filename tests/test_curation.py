@@ -18,14 +18,15 @@ from .conftest import SHARED_DATA
 HEADERS = {
     "additions": ("class_id", "term", "note"),
     "exclusions": ("class_id", "term", "reason"),
+    "unambiguous": ("class_id", "term", "reason"),
     "context": ("class_id", "word", "note"),
     "blocking_compounds": ("term", "reason"),
     "generic_terms": ("term", "reason"),
     "context_stopwords": ("word", "reason"),
 }
-KEYS = {"additions": ("class_id", "term"), "exclusions": ("class_id", "term"), "context": ("class_id", "word"),
+KEYS = {"additions": ("class_id", "term"), "exclusions": ("class_id", "term"), "unambiguous": ("class_id", "term"), "context": ("class_id", "word"),
         "blocking_compounds": ("term",), "generic_terms": ("term",), "context_stopwords": ("word",)}
-REASONED = {"exclusions", "blocking_compounds", "generic_terms", "context_stopwords"}
+REASONED = {"exclusions", "unambiguous", "blocking_compounds", "generic_terms", "context_stopwords"}
 CLASS_SET_FILES = {"stanfordcars": SHARED_DATA / "classnames" / "openai_CLIP_prompts_classes.json"}
 
 
@@ -73,8 +74,9 @@ def test_class_ids_are_known(kind, path):
     assert not unknown, f"{path}: unknown class ids {unknown[:5]}"
 
 
-@pytest.mark.parametrize("path", sorted(SYNONYMS_DIR.glob("*/exclusions.csv")), ids=lambda value: str(value))
-def test_exclusions_name_a_term_the_class_has(path):
+@pytest.mark.parametrize("path", sorted([*SYNONYMS_DIR.glob("*/exclusions.csv"), *SYNONYMS_DIR.glob("*/unambiguous.csv")]),
+                         ids=lambda value: str(value))
+def test_exclusions_and_unambiguous_name_a_term_the_class_has(path):
     classes = classes_of(path.parent.name)
     additions = SYNONYMS_DIR / path.parent.name / "additions.csv"
     candidates = candidate_terms(classes, pl.read_csv(additions, infer_schema=False) if additions.exists() else None)

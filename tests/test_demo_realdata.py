@@ -69,3 +69,15 @@ def test_every_imagenet_class_of_the_clip_results_resolves(demo):
 def test_rerunning_the_demo_does_no_work(demo):
     run, _ = demo
     assert all(result.skipped for result in run_pipeline(run))
+
+
+def test_the_default_policy_reaches_the_precision_and_recall_targets_on_the_dev_set(demo):
+    from pipeline.count import run_policy
+
+    run, work = demo
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        precision, recall, n = connection.execute(
+            "select precision, recall, n_occurrences from policy_evaluation where policy = ?", [run_policy(run)]).fetchone()
+    assert n >= 300
+    assert precision >= 0.9 and recall >= 0.9
+    assert "Precision and recall of each policy" in (work / "reports" / "demo.html").read_text()

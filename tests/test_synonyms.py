@@ -67,8 +67,8 @@ def test_exclusions_stay_matched_but_do_not_count_or_share():
     curation = Curation(exclusions=pl.DataFrame({"class_id": ["crane_machine"], "term": ["crane"], "reason": ["mostly the bird"]}))
     lexicon, _ = build_lexicon(CLASSES, curation)
     excluded = lexicon.filter(pl.col("status") == "excluded").row(0, named=True)
-    assert (excluded["class_id"], excluded["term"], excluded["reason"], excluded["flagged"]) == (
-        "crane_machine", "crane", "mostly the bird", False)
+    assert (excluded["class_id"], excluded["term"], excluded["reason"], excluded["n_classes"]) == (
+        "crane_machine", "crane", "mostly the bird", 1)  # one class still counts it
     bird = lexicon.filter(pl.col("class_id") == "crane_bird", pl.col("term") == "crane").row(0, named=True)
     assert bird["n_classes"] == 1 and bird["flags"] == ""
 
@@ -152,10 +152,16 @@ def test_imagenet_duplicate_display_names_are_four_classes_sharing_their_term(im
 @pytest.mark.parametrize("term, n_classes", [("crane", 2), ("maillot", 2), ("kite", 1), ("mouse", 1)])
 def test_imagenet_ambiguous_terms_are_flagged(imagenet, term, n_classes):
     _, lexicon = imagenet
-    rows = lexicon.filter(pl.col("term") == term, pl.col("status") == "counted")
+    rows = lexicon.filter(pl.col("term") == term)  # "kite" is also a curated exclusion of the bird
     assert rows.height == n_classes and rows["flagged"].all()
     if n_classes == 1:
         assert rows["flags"].item() == "polysemous" and rows["n_senses"].item() >= 2
+
+
+def test_imagenet_unambiguous_curation_clears_the_polysemy_flag(imagenet):
+    _, lexicon = imagenet
+    couch = lexicon.filter(pl.col("term") == "couch").row(0, named=True)
+    assert couch["n_senses"] >= 2 and couch["flags"] == "" and not couch["flagged"]
 
 
 def test_imagenet_parent_concepts_reach_two_levels(imagenet):
