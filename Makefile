@@ -9,12 +9,13 @@ export DEMO_DATA Q FILE
 
 STAGES := ingest normalize synonyms match count published accuracy correlate sensitivity report
 
-.PHONY: setup $(STAGES) all demo test sql bench clean help
+.PHONY: setup $(STAGES) all demo test evaluate sql bench clean help
 
 help:
 	@echo "make demo                 build everything for the offline demo run (venv included)"
 	@echo "make test                 run the test suite"
 	@echo "make all RUN=llava-1.5    every stage of a run; each stage alone: make <stage> RUN=..."
+	@echo "make evaluate             precision and recall of each disambiguation policy on the labelled dev set"
 	@echo "make sql Q=\"select ...\"   query a run's DuckDB file (read-only); or FILE=sql/queries/x.sql"
 	@echo "stages: $(STAGES)"
 
@@ -39,6 +40,9 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+evaluate: setup
+	$(BIN)/python -m pipeline.evaluate --run $(RUN)
 
 sql: $(VENV)/.installed
 	$(CLASSFREQ) sql --run $(RUN) $(if $(Q),--query "$$Q") $(if $(FILE),--file "$$FILE")

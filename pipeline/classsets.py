@@ -377,7 +377,11 @@ def _read_json_names(path: Path, set_name: str | None) -> tuple[list[str], list[
     except ValueError as exc:
         raise ClassfreqError(f"{path}: not valid JSON ({exc})") from None
     key_used = None
-    if isinstance(data, dict):
+    if isinstance(data, dict) and data and all(isinstance(v, dict) and "classwise" in v for v in data.values()):
+        # the OpenCLIP results layout {model: {"full": acc, "classwise": {name: acc}}}: its class names
+        key_used = next(iter(data))
+        data = list(data[key_used]["classwise"])
+    elif isinstance(data, dict):
         # {dataset: {"classes": [...], "templates": [...]}} (openai/CLIP prompts) or
         # {dataset: [...]} (clip-benchmark en_classnames.json): pick the dataset by name.
         wanted = _norm_key(set_name or "")
@@ -404,7 +408,8 @@ def load_user_class_file(path: str | Path, set_name: str | None = None) -> pl.Da
     Formats: ``.txt`` one name per line (blank lines and ``#`` comments skipped); ``.csv``/``.tsv``
     with a ``name`` (or ``display_name``) column and optional ``wnid`` and ``class_id`` columns;
     ``.json`` a list of names, or a mapping of dataset name to names or to ``{"classes": [...]}``
-    (openai/CLIP prompts, clip-benchmark), the dataset chosen by ``set_name``. Rows keep file order
+    (openai/CLIP prompts, clip-benchmark), the dataset chosen by ``set_name``, or the OpenCLIP
+    results layout (the class names of its first model, so accuracy keys match them exactly). Rows keep file order
     as ``class_index``. A given wnid maps the class (``mapping`` = ``wnid``); otherwise the
     evidence-based mapping of :func:`map_name` is used with ``set_name``'s hypernym check.
     """

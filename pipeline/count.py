@@ -1,18 +1,54 @@
-"""Stage 5, count: documents' summary, lexicon and mentions into DuckDB, and the frequency tables from `sql/`."""
+"""Stage 5, count: documents' summary, lexicon and mentions into DuckDB, and the frequency tables from `sql/`.
+
+Every mention gets a weight under each disambiguation policy (`sql/mention_weights.sql`); the run's
+policy (`options.policy`) gives `class_frequency` and `class_frequency_by_scope` their n_docs,
+n_mentions and n_conversations, with the raw counts (policy keep) beside them, and
+`class_frequency_by_policy` holds every policy side by side.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .config import RunConfig
-from .sql import quote_identifier, run_sql, tables_exist
-from .stage import StageOutput, database_transaction, require_manifest, run_stage
+import polars as pl
 
-COUNT_TABLES = ("classes", "lexicon", "documents_summary", "mentions", "class_frequency", "class_frequency_by_scope")
+from .config import RunConfig
+from .devset import DEVSET
+from .errors import ClassfreqError
+from .evaluate import write_evaluation
+from .match import match_lemmas, term_index
+from .sql import quote_identifier, replace_table, run_sql, tables_exist
+from .stage import StageOutput, database_transaction, file_stat, require_manifest, run_stage
+
+POLICIES = ("keep", "drop", "split", "context")
+#: The policy with the best precision at recall >= 0.9 on the development set (`make evaluate`).
+DEFAULT_POLICY = "context"
+COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "documents_summary", "mentions",
+                "uncounted_mentions", "hypernym_mentions", "mention_weights", "class_frequency_by_policy",
+                "class_frequency", "class_frequency_by_scope")
+
+
+def run_policy(run: RunConfig) -> str:
+    policy = run.option("policy", DEFAULT_POLICY)
+    if policy not in POLICIES:
+        where = run.file or run.name
+        raise ClassfreqError(f"{where}: options.policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+    return policy
 
 
 def _parquet_files(directory: str) -> list[str]:
     return sorted(str(p) for p in Path(directory).glob("*.parquet") if p.name != "rejects.parquet")
+
+
+def parent_matches(lemmas: pl.DataFrame, lexicon: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
+    """Pure core: matches of the classes' hypernym terms (doc_id, term) in lemma streams.
+
+    Class terms are matched too, so a class name hides the parent inside it ("tabby cat" is not
+    also "cat"); only the parent matches are returned.
+    """
+    index = term_index(pl.concat([lexicon.select("term"), parents.select("term")]))
+    found = match_lemmas(lemmas, index)
+    return found.filter(pl.col("term").is_in(parents["term"].unique().implode())).select("doc_id", "term")
 
 
 def count(run: RunConfig, force: bool = False):
@@ -20,8 +56,11 @@ def count(run: RunConfig, force: bool = False):
     normalized = require_manifest(run.work_dir, "normalize", "count")
     lexicon = require_manifest(run.work_dir, "synonyms", "count")
     matched = require_manifest(run.work_dir, "match", "count")
+    policy = run_policy(run)
     inputs = {stage: manifest["fingerprint"] for stage, manifest in
               {"ingest": ingested, "normalize": normalized, "synonyms": lexicon, "match": matched}.items()}
+    inputs["policy"] = policy
+    inputs["devset"] = file_stat(DEVSET) if DEVSET.exists() else None
     files = {
         "document_files": _parquet_files(ingested["outputs"]["documents"]),
         "lemma_files": _parquet_files(normalized["outputs"]["lemmas"]),
@@ -29,17 +68,29 @@ def count(run: RunConfig, force: bool = False):
     }
 
     def body(_output_dir: Path, _digest: str) -> StageOutput:
+        terms = pl.read_parquet(lexicon["outputs"]["lexicon"])
+        parents = pl.read_parquet(lexicon["outputs"]["hypernym_terms"])
+        hypernym_matches = pl.concat(
+            [parent_matches(pl.read_parquet(path, columns=["doc_id", "lemmas"]), terms, parents)
+             for path in files["lemma_files"]] or [pl.DataFrame(schema={"doc_id": pl.String, "term": pl.String})]
+        )
         with database_transaction(run.database, "count") as connection:
-            connection.execute("create or replace table classes as select * from read_parquet($path)",
-                               {"path": lexicon["outputs"]["classes"]})
-            connection.execute("create or replace table lexicon as select * from read_parquet($path)",
-                               {"path": lexicon["outputs"]["lexicon"]})
+            for table in ("classes", "lexicon", "class_context", "hypernym_terms"):
+                connection.execute(f"create or replace table {quote_identifier(table)} as select * from read_parquet($path)",
+                                   {"path": lexicon["outputs"][table]})
+            replace_table(connection, "hypernym_matches", hypernym_matches)
             run_sql(connection, "load_documents_summary", {k: files[k] for k in ("document_files", "lemma_files")})
             run_sql(connection, "load_mentions", {k: files[k] for k in ("document_files", "mention_files")})
-            run_sql(connection, "class_frequency")
-            run_sql(connection, "class_frequency_by_scope")
-            rows = {table: connection.execute(f"select count(*) from {quote_identifier(table)}").fetchone()[0] for table in COUNT_TABLES}
-        return StageOutput(outputs={"database": str(run.database)}, rows=rows)
+            run_sql(connection, "load_uncounted_mentions", {k: files[k] for k in ("document_files", "mention_files")})
+            run_sql(connection, "load_hypernym_mentions", {"document_files": files["document_files"]})
+            connection.execute("drop table hypernym_matches")
+            run_sql(connection, "mention_weights", {"lemma_files": files["lemma_files"]})
+            run_sql(connection, "class_frequency_by_policy")
+            run_sql(connection, "class_frequency", {"policy": policy})
+            run_sql(connection, "class_frequency_by_scope", {"policy": policy})
+            rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0}
+            rows |= {table: connection.execute(f"select count(*) from {quote_identifier(table)}").fetchone()[0] for table in COUNT_TABLES}
+        return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy})
 
     return run_stage(run.work_dir, "count", inputs, body, force=force, writes_files=False,
                      outputs_exist=lambda manifest: tables_exist(run.database, COUNT_TABLES))

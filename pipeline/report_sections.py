@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from .report_html import cell, escape, estimate_cell, figure_html, table_html
+from .report_lexicon import curation_section, evaluation_section, flagged_terms_section, policy_shift_section
 from .sensitivity import sensitivity_section
 from .sql import query_frame, sql_frame
 
@@ -224,5 +225,11 @@ SECTIONS = (
     Section("binned", "Mean accuracy by frequency", binned_section, ("binned_accuracy",)),
     Section("exposure", "Over- and under-exposed classes", exposure_section, ("accuracy", "class_frequency_by_scope")),
     Section("classes", "Every class", class_table_section, ("accuracy", "class_frequency_by_scope", "mentions")),
+    Section("flagged", "Ambiguous terms", flagged_terms_section, ("lexicon", "mention_weights")),
+    Section("policies", "How much each policy moves each class", policy_shift_section,
+            ("class_frequency_by_policy", "class_frequency_by_scope")),
+    Section("curation", "Curated exclusions and blocking compounds", curation_section, ("uncounted_mentions",)),
+    Section("evaluation", "Precision and recall of each policy", evaluation_section,
+            ("policy_evaluation", "policy_evaluation_by_term")),
     Section("sensitivity", "How much each counting choice moves the correlation", sensitivity_section, ("sensitivity",)),
 )

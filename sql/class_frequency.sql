@@ -1,4 +1,5 @@
--- Per class × source × stage × role: text units, mentions and conversations; every class has a row, zeros included.
+-- Per class × source × stage × role: text units, mentions and conversations under the run's policy
+-- ($policy), beside the raw counts (every counted term, policy `keep`); zeros included.
 create or replace table class_frequency as
 with slices as (
     select source, stage, role
@@ -11,16 +12,41 @@ grid as (
     cross join slices
 ),
 
+per_document as (
+    select
+        class_id, source, stage, role, doc_id, conversation_id,
+        max(weight) filter (where policy = $policy) as document_weight,
+        sum(weight) filter (where policy = $policy) as mention_weight,
+        count(*) filter (where policy = 'keep') as raw_mentions
+    from mention_weights
+    where policy in ($policy, 'keep')
+    group by class_id, source, stage, role, doc_id, conversation_id
+),
+
+per_conversation as (
+    select class_id, source, stage, role, conversation_id, max(document_weight) as conversation_weight
+    from per_document
+    group by class_id, source, stage, role, conversation_id
+),
+
 counted as (
     select
         class_id,
         source,
         stage,
         role,
-        count(distinct doc_id) as n_docs,
-        count(*) as n_mentions,
-        count(distinct conversation_id) as n_conversations
-    from mentions
+        sum(document_weight) as n_docs,
+        sum(mention_weight) as n_mentions,
+        count(*) as n_docs_raw,
+        sum(raw_mentions) as n_mentions_raw,
+        count(distinct conversation_id) as n_conversations_raw
+    from per_document
+    group by class_id, source, stage, role
+),
+
+conversations as (
+    select class_id, source, stage, role, sum(conversation_weight) as n_conversations
+    from per_conversation
     group by class_id, source, stage, role
 )
 
@@ -32,9 +58,13 @@ select
     grid.source,
     grid.stage,
     grid.role,
-    coalesce(counted.n_docs, 0) as n_docs,
-    coalesce(counted.n_mentions, 0) as n_mentions,
-    coalesce(counted.n_conversations, 0) as n_conversations
+    coalesce(counted.n_docs, 0)::double as n_docs,
+    coalesce(counted.n_mentions, 0)::double as n_mentions,
+    coalesce(conversations.n_conversations, 0)::double as n_conversations,
+    coalesce(counted.n_docs_raw, 0)::bigint as n_docs_raw,
+    coalesce(counted.n_mentions_raw, 0)::bigint as n_mentions_raw,
+    coalesce(counted.n_conversations_raw, 0)::bigint as n_conversations_raw
 from grid
 left join counted using (class_id, source, stage, role)
+left join conversations using (class_id, source, stage, role)
 order by grid.class_index, grid.source, grid.stage, grid.role

@@ -1,4 +1,4 @@
--- One row per mention of a class: where the term occurred and which class it stands for.
+-- One row per mention of a class by a counted term: where it occurred, and the term's ambiguity.
 create or replace table mentions as
 with matched as (
     select doc_id, start, n_tokens, term
@@ -11,8 +11,9 @@ documents as (
 ),
 
 class_terms as (
-    select class_id, term
+    select class_id, term, flagged, n_classes
     from lexicon
+    where status = 'counted'
 )
 
 select
@@ -24,7 +25,9 @@ select
     matched.start,
     matched.n_tokens,
     matched.term,
-    class_terms.class_id
+    class_terms.class_id,
+    class_terms.flagged,
+    class_terms.n_classes
 from matched
 join class_terms using (term)
 join documents using (doc_id)

@@ -204,3 +204,15 @@ def test_demo_report_has_the_sensitivity_table(demo):
     assert (points["published"], points["fix: duplicate names"], points["classfreq"]) == (998, 1000, 1000)
     page = (work / "reports" / "demo.html").read_text()
     assert 'id="sensitivity-summary"' in page and 'id="sensitivity-chart"' in page
+
+
+def test_the_default_policy_reaches_the_precision_and_recall_targets_on_the_dev_set(demo):
+    from pipeline.count import run_policy
+
+    run, work = demo
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        precision, recall, n = connection.execute(
+            "select precision, recall, n_occurrences from policy_evaluation where policy = ?", [run_policy(run)]).fetchone()
+    assert n >= 300
+    assert precision >= 0.9 and recall >= 0.9
+    assert "Precision and recall of each policy" in (work / "reports" / "demo.html").read_text()

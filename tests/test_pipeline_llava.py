@@ -40,6 +40,7 @@ def counted(workspace):
     run = parse_run({
         "name": "tiny",
         "class_set": "imagenet1k",
+        "options": {"policy": "keep"},  # every term counts: these tests are about matching, not disambiguation
         "sources": [
             {"name": "pretrain", "stage": "pretrain", "format": "llava", "path": str(pretrain)},
             {"name": "instruct", "stage": "instruct", "format": "llava", "path": str(instruct)},
@@ -123,3 +124,14 @@ def test_rerun_with_unchanged_inputs_does_no_work(counted):
     connection.close()
     results = run_pipeline(run, ["ingest", "normalize", "synonyms", "match", "count"])
     assert all(result.skipped for result in results)
+
+
+def test_policies_sit_side_by_side_and_the_raw_counts_beside_the_run_policy(counted):
+    _, connection = counted
+    by_policy = dict(connection.execute(
+        "select policy, n_docs from class_frequency_by_policy where class_id = ? and scope = 'combined'", [MISSILE]).fetchall())
+    # "missile" is shared by two classes and the caption has no word of either gloss
+    assert by_policy == {"keep": 1.0, "drop": 1.0, "split": 0.5, "context": 0.0}
+    raw = connection.execute(
+        "select n_docs, n_docs_raw from class_frequency_by_scope where class_id = ? and scope = 'combined'", [MISSILE]).fetchone()
+    assert raw == (1.0, 1)

@@ -1,0 +1,23 @@
+-- Text units naming a parent concept of some class ("cat"), from the hypernym matches of the count stage;
+-- `hypernym_terms` says which classes each term is a parent of.
+create or replace table hypernym_mentions as
+with matched as (
+    select doc_id, term
+    from hypernym_matches
+),
+
+documents as (
+    select doc_id, source, stage, role, conversation_id
+    from read_parquet($document_files)
+)
+
+select
+    documents.source,
+    documents.stage,
+    documents.role,
+    documents.conversation_id,
+    matched.doc_id,
+    matched.term
+from matched
+join documents using (doc_id)
+order by matched.doc_id, matched.term

@@ -1,0 +1,124 @@
+"""The count SQL on an in-memory DuckDB: each policy's weights and the frequency tables built from them."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline.sql import query_frame, replace_table, run_sql
+
+CLASSES = pl.DataFrame({
+    "class_id": ["crane_bird", "crane_machine", "kite_bird", "mouse_only"],
+    "class_index": [0, 1, 2, 3],
+    "wnid": ["", "", "", ""],
+    "display_name": ["crane bird", "construction crane", "kite (bird of prey)", "mouse"],
+})
+LEXICON = pl.DataFrame(
+    [
+        ("crane_bird", "crane", "counted", True, 2),
+        ("crane_bird", "crane bird", "counted", False, 1),
+        ("crane_machine", "crane", "counted", True, 2),
+        ("crane_machine", "construction crane", "counted", False, 1),
+        ("kite_bird", "kite", "counted", True, 1),
+        ("kite_bird", "kite bird of prey", "counted", False, 1),
+        ("mouse_only", "mouse", "counted", True, 1),
+        ("crane_bird", "crane kick", "blocked", False, None),
+    ],
+    schema=["class_id", "term", "status", "flagged", "n_classes"], orient="row",
+)
+CONTEXT = pl.DataFrame({"class_id": ["crane_bird", "crane_machine", "kite_bird"], "word": ["bird", "lift", "hawk"]})
+# (doc_id, conversation_id, lemmas, mentions as (term, class_ids))
+DOCUMENTS = [
+    ("d1", "c1", ["a", "crane", "lift", "steel"], [("crane", ["crane_bird", "crane_machine"])]),
+    ("d2", "c1", ["a", "crane", "bird"], [("crane bird", ["crane_bird"])]),
+    ("d3", "c2", ["kite", "fly", "over", "a", "bird"], [("kite", ["kite_bird"])]),
+    ("d4", "c3", ["a", "mouse"], [("mouse", ["mouse_only"])]),
+]
+
+
+@pytest.fixture
+def connection(tmp_path):
+    lemma_file = tmp_path / "lemmas.parquet"
+    pl.DataFrame({"doc_id": [d[0] for d in DOCUMENTS], "lemmas": [d[2] for d in DOCUMENTS]}).write_parquet(lemma_file)
+    flags = {(row["class_id"], row["term"]): row for row in LEXICON.iter_rows(named=True)}
+    mentions = pl.DataFrame(
+        [("s", "pretrain", "caption", conversation, doc_id, 1, len(term.split()), term, class_id,
+          flags[(class_id, term)]["flagged"], flags[(class_id, term)]["n_classes"])
+         for doc_id, conversation, _, found in DOCUMENTS for term, class_ids in found for class_id in class_ids],
+        schema=["source", "stage", "role", "conversation_id", "doc_id", "start", "n_tokens", "term", "class_id",
+                "flagged", "n_classes"], orient="row",
+    )
+    uncounted = pl.DataFrame([("s", "pretrain", "d5", "crane kick", "crane_bird")],
+                             schema=["source", "stage", "doc_id", "term", "class_id"], orient="row")
+    with duckdb.connect() as db:
+        for name, frame in {"classes": CLASSES, "lexicon": LEXICON, "class_context": CONTEXT, "mentions": mentions,
+                            "uncounted_mentions": uncounted,
+                            "hypernym_mentions": pl.DataFrame({"source": ["s"], "stage": ["pretrain"], "doc_id": ["d3"], "term": ["bird"]}),
+                            "hypernym_terms": pl.DataFrame({"class_id": ["crane_bird"], "term": ["bird"]}),
+                            "documents_summary": pl.DataFrame({"source": ["s"], "stage": ["pretrain"], "role": ["caption"]}),
+                            }.items():
+            replace_table(db, name, frame)
+        run_sql(db, "mention_weights", {"lemma_files": [str(lemma_file)]})
+        run_sql(db, "class_frequency_by_policy")
+        yield db
+
+
+def weights(db, policy):
+    frame = query_frame(db, "select doc_id, class_id, weight from mention_weights where policy = $policy order by all",
+                        {"policy": policy})
+    return {(doc, class_id): weight for doc, class_id, weight in frame.rows()}
+
+
+def test_keep_counts_every_mention(connection):
+    assert set(weights(connection, "keep").values()) == {1.0}
+
+
+def test_drop_removes_flagged_terms_only_where_the_class_keeps_another(connection):
+    assert weights(connection, "drop") == {
+        ("d1", "crane_bird"): 0.0, ("d1", "crane_machine"): 0.0, ("d2", "crane_bird"): 1.0,
+        ("d3", "kite_bird"): 0.0, ("d4", "mouse_only"): 1.0,  # "mouse" is the class's only term
+    }
+
+
+def test_split_divides_a_shared_term(connection):
+    found = weights(connection, "split")
+    assert found[("d1", "crane_bird")] == found[("d1", "crane_machine")] == 0.5
+    assert found[("d2", "crane_bird")] == found[("d3", "kite_bird")] == 1.0
+
+
+def test_context_needs_a_class_word_in_the_same_text(connection):
+    assert weights(connection, "context") == {
+        ("d1", "crane_bird"): 0.0, ("d1", "crane_machine"): 1.0,  # "lift" confirms the machine
+        ("d2", "crane_bird"): 1.0,  # not flagged
+        ("d3", "kite_bird"): 0.0,  # "bird" is not a context word of the kite here
+        ("d4", "mouse_only"): 0.0,  # no context words at all
+    }
+
+
+def by_policy(db, class_id):
+    frame = query_frame(db, """select policy, n_docs, n_mentions, n_conversations from class_frequency_by_policy
+                               where class_id = $class_id and scope = 'combined' order by policy""", {"class_id": class_id})
+    return {policy: rest for policy, *rest in frame.rows()}
+
+
+def test_frequency_by_policy_has_every_class_scope_and_policy(connection):
+    grid = query_frame(connection, "select scope, count(*) as n from class_frequency_by_policy group by scope order by scope")
+    assert grid.rows() == [("combined", 16), ("pretrain", 16), ("source:s", 16)]
+    assert by_policy(connection, "crane_bird") == {
+        "context": [1.0, 1.0, 1.0], "drop": [1.0, 1.0, 1.0], "keep": [2.0, 2.0, 1.0],
+        "split": [1.5, 1.5, 1.0],  # a conversation counts with its largest weight
+    }
+    assert by_policy(connection, "crane_machine")["split"] == [0.5, 0.5, 0.5]
+
+
+def test_run_policy_counts_sit_beside_the_raw_counts(connection):
+    run_sql(connection, "class_frequency", {"policy": "context"})
+    run_sql(connection, "class_frequency_by_scope", {"policy": "context"})
+    row = query_frame(connection, "select * from class_frequency where class_id = 'crane_bird'").row(0, named=True)
+    assert (row["n_docs"], row["n_docs_raw"], row["n_mentions_raw"], row["n_conversations"]) == (1.0, 2, 2, 1.0)
+    scoped = query_frame(connection, "select * from class_frequency_by_scope where class_id = 'crane_bird' and scope = 'combined'")
+    row = scoped.row(0, named=True)
+    assert (row["n_docs"], row["n_docs_raw"], row["n_docs_uncurated"], row["n_docs_hypernym"]) == (1.0, 2, 3, 1)
+    zero = query_frame(connection, "select n_docs, n_docs_raw from class_frequency_by_scope where class_id = 'kite_bird' and scope = 'pretrain'")
+    assert zero.rows() == [(0.0, 1)]
