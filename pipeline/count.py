@@ -89,7 +89,7 @@ def count(run: RunConfig, force: bool = False):
             run_sql(connection, "class_frequency", {"policy": policy})
             run_sql(connection, "class_frequency_by_scope", {"policy": policy})
             rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0}
-            rows |= {table: connection.execute(f"select count(*) from {quote_identifier(table)}").fetchone()[0] for table in COUNT_TABLES}
+            rows |= {table: connection.execute(f"select count(*) from {quote_identifier(table)}").fetchall()[0][0] for table in COUNT_TABLES}
         return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy})
 
     return run_stage(run.work_dir, "count", inputs, body, force=force, writes_files=False,

@@ -19,7 +19,7 @@ TOP = 30
 
 def flagged_terms_section(connection: duckdb.DuckDBPyConnection) -> str:
     frame = sql_frame(connection, "queries/flagged_terms", {"limit": TOP})
-    n_flagged = connection.execute("select count(distinct term) from lexicon where flagged").fetchone()[0]
+    n_flagged = connection.execute("select count(distinct term) from lexicon where flagged").fetchall()[0][0]
     return (
         f'<p class="note">{n_flagged} terms are flagged: shared by several classes, polysemous in WordNet (several '
         "noun senses, the class sense under half of the SemCor tags), or on the curated generic list. The most "

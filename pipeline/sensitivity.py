@@ -85,7 +85,7 @@ def sensitivity_rows(points: pl.DataFrame, variant: Variant, order: int, frequen
 
 def sensitivity_table(rows: list[dict]) -> pl.DataFrame:
     """Rows of every variant → the table, with each variant's change in Spearman from the published one."""
-    table = pl.DataFrame(rows).rename({"n_classes": "n_points"})
+    table = pl.DataFrame(rows, infer_schema_length=None).rename({"n_classes": "n_points"})
     published = table.filter(pl.col("variant") == PUBLISHED.name).select("model", published_rho="spearman_rho")
     return (table.join(published, on="model", how="left")
             .with_columns(spearman_change=pl.col("spearman_rho") - pl.col("published_rho"))

@@ -58,7 +58,7 @@ def hostile(tmp_path_factory):
     write_csv(directory / "other.csv", ["class", "accuracy"], list(zip([name for name, _ in CLASSES], accuracies[::-1])))
     run_file = write_run(directory / "run.toml", {
         "name": RUN_NAME, "class_set": "hostile-set", "classes_file": "classes.csv",
-        "options": {"input_policy": "skip", "workers": 1},
+        "options": {"input_policy": "skip", "workers": 1, "policy": "keep"},
         "sources": [{"name": "captions", "stage": "pretrain", "format": "llava", "path": "captions.json"}],
         "accuracy": [{"path": "accuracy.csv", "model": MODEL}, {"path": "other.csv", "model": OTHER_MODEL}],
     })

@@ -59,7 +59,7 @@ def fixture_run(workspace, options):
     return parse_run({
         "name": "quirks",
         "class_set": "imagenet1k",
-        "options": {"workers": 1, "vlmclassifier": {"sentence_splitter": "punkt_builtin"}, **options},
+        "options": {"workers": 1, "policy": "keep", "vlmclassifier": {"sentence_splitter": "punkt_builtin"}, **options},
         "sources": [
             {"name": "pretrain", "stage": "pretrain", "format": "llava", "path": str(pretrain)},
             {"name": "instruct", "stage": "instruct", "format": "llava", "path": str(instruct)},
@@ -171,7 +171,7 @@ def test_human_turns_can_be_left_out(workspace):
 def test_disambiguation_policies_join_the_sensitivity_table_when_count_provides_them(published_run):
     with duckdb.connect(str(published_run.database)) as connection:
         connection.execute("""
-            create table class_frequency_by_policy as
+            create or replace table class_frequency_by_policy as
             select class_id, scope, policy, case when policy = 'drop' and display_name = 'missile' then 0 else n_docs end as n_docs
             from class_frequency_by_scope cross join (values ('keep'), ('drop')) as policies(policy)""")
     sensitivity(published_run, force=True)
