@@ -31,6 +31,9 @@ INPUT_POLICIES = ("fail", "skip")
 
 
 def strip_placeholders(text: str) -> str:
+    # the substring test first: the pattern's leading \s* makes the regex try every position of every text
+    if "<image>" not in text:
+        return text.strip()
     return _IMAGE_PLACEHOLDER.sub(" ", text).strip()
 
 

@@ -127,7 +127,8 @@ def iter_json_array(path: Path) -> Iterator[tuple[int, Any]]:
                     buffer, offset = buffer[offset:] + more, 0
             yield position, item
             position += 1
-            buffer, offset = buffer[end:], 0
+            # advance within the buffer: slicing it after every item copied the whole chunk each time
+            offset = end
 
 
 def read_llava(path: Path, options: dict[str, Any]) -> Iterator[Record | Rejected]:
