@@ -38,29 +38,16 @@ def lemma_table() -> dict[str, str]:
 
 
 @functools.cache
-def _lemma_frame() -> pl.DataFrame:
+def _lemma_lookup() -> tuple[pl.Series, pl.Series]:
     table = lemma_table()
-    return pl.DataFrame({"form": list(table), "lemma": list(table.values())})
+    return pl.Series(list(table), dtype=pl.String), pl.Series(list(table.values()), dtype=pl.String)
 
 
 def normalize_series(texts: pl.Series) -> pl.Series:
-    """Texts → lists of lemmas, vectorized: lower-case, tokenize, lemma lookup as a join."""
+    """Texts → lists of lemmas, vectorized: lower-case, tokenize, lemma lookup on the lists' values in one pass."""
+    forms, lemmas = _lemma_lookup()
     tokens = texts.str.to_lowercase().str.extract_all(TOKEN_PATTERN).fill_null([])
-    lengths = tokens.list.len()
-    flat = tokens.explode(empty_as_null=False).drop_nulls().to_frame("form")
-    forms = _lemma_frame()
-    lemmas = flat.join(forms, on="form", how="left", maintain_order="left").select(
-        pl.coalesce("lemma", "form")
-    ).to_series()
-    offsets = pl.concat([pl.Series([0], dtype=pl.Int64), lengths.cast(pl.Int64).cum_sum()])
-    return _rebuild_lists(lemmas, offsets).alias(texts.name)
-
-
-def _rebuild_lists(values: pl.Series, offsets: pl.Series) -> pl.Series:
-    import pyarrow as pa
-
-    array = pa.LargeListArray.from_arrays(pa.array(offsets.to_numpy()), values.to_arrow().cast(pa.large_string()))
-    return pl.Series(array).cast(pl.List(pl.String))
+    return tokens.list.eval(pl.element().replace_strict(forms, lemmas, default=pl.element())).alias(texts.name)
 
 
 def normalize_text(text: str) -> list[str]:
