@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from .config import RunConfig
-from .parallel import map_shards
+from .parallel import chosen_executor, map_shards
 from .stage import StageOutput, require_manifest, run_stage
 
 MENTION_SCHEMA = {"doc_id": pl.String, "start": pl.Int32, "n_tokens": pl.Int32, "term": pl.String}
@@ -149,15 +149,23 @@ def match(run: RunConfig, force: bool = False):
     normalized = require_manifest(run.work_dir, "normalize", "match")
     lexicon = require_manifest(run.work_dir, "synonyms", "match")
     shards = sorted(Path(normalized["outputs"]["lemmas"]).glob("*.parquet"))
+    executor = chosen_executor(run.options)
     inputs = {"normalize": normalized["fingerprint"], "synonyms": lexicon["fingerprint"]}
 
     def body(output_dir: Path, _digest: str) -> StageOutput:
-        terms_path = output_dir / "_terms.parquet"
-        term_index(pl.read_parquet(lexicon["outputs"]["lexicon"])).write_parquet(terms_path)
-        targets = [str(output_dir / shard.name) for shard in shards]
-        found = map_shards(match_shard, [str(s) for s in shards], targets, [str(terms_path)] * len(shards),
-                           workers=run.option("workers", 0), desc="match")
-        terms_path.unlink()
-        return StageOutput(outputs={"mentions": str(output_dir)}, rows={"mentions": sum(found)})
+        terms = term_index(pl.read_parquet(lexicon["outputs"]["lexicon"]))
+        if executor == "ray":
+            from .ray_executor import match_with_ray
+
+            found = match_with_ray([str(s) for s in shards], terms, output_dir, run.options)
+        else:
+            terms_path = output_dir / "_terms.parquet"
+            terms.write_parquet(terms_path)
+            targets = [str(output_dir / shard.name) for shard in shards]
+            found = sum(map_shards(match_shard, [str(s) for s in shards], targets, [str(terms_path)] * len(shards),
+                                   workers=run.option("workers", 0), desc="match"))
+            terms_path.unlink()
+        return StageOutput(outputs={"mentions": str(output_dir)}, rows={"mentions": found},
+                           details={"executor": executor})
 
     return run_stage(run.work_dir, "match", inputs, body, force=force)

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from .config import RunConfig
-from .parallel import map_shards
+from .parallel import chosen_executor, map_shards
 from .stage import StageOutput, require_manifest, run_stage
 
 TOKEN_PATTERN = r"[^\W_]+"
@@ -75,12 +75,19 @@ def normalize(run: RunConfig, force: bool = False):
     upstream = require_manifest(run.work_dir, "ingest", "normalize")
     shards = sorted(Path(upstream["outputs"]["documents"]).glob("*.parquet"))
     shards = [s for s in shards if s.name != "rejects.parquet"]
+    executor = chosen_executor(run.options)
     inputs = {"ingest": upstream["fingerprint"], "token_pattern": TOKEN_PATTERN, "lemmas": "spacy-lookups-data en"}
 
     def body(output_dir: Path, _digest: str) -> StageOutput:
-        targets = [str(output_dir / shard.name) for shard in shards]
-        words = map_shards(normalize_shard, [str(s) for s in shards], targets, workers=run.option("workers", 0),
-                           desc="normalize")
-        return StageOutput(outputs={"lemmas": str(output_dir)}, rows={"words": sum(words)})
+        if executor == "ray":
+            from .ray_executor import normalize_with_ray
+
+            words = normalize_with_ray([str(s) for s in shards], output_dir, run.options)
+        else:
+            targets = [str(output_dir / shard.name) for shard in shards]
+            words = sum(map_shards(normalize_shard, [str(s) for s in shards], targets, workers=run.option("workers", 0),
+                                   desc="normalize"))
+        return StageOutput(outputs={"lemmas": str(output_dir)}, rows={"words": words},
+                           details={"executor": executor})
 
     return run_stage(run.work_dir, "normalize", inputs, body, force=force)

@@ -7,7 +7,18 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from .errors import ClassfreqError
 from .progress import progress
+
+EXECUTORS = ("local", "ray")
+
+
+def chosen_executor(options: dict) -> str:
+    """The run's executor: the local process pool, or Ray Data (`pipeline.ray_executor`)."""
+    executor = options.get("executor", "local")
+    if executor not in EXECUTORS:
+        raise ClassfreqError(f"options.executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    return executor
 
 
 def worker_count(requested: int | None) -> int:
