@@ -1,11 +1,13 @@
-"""Shards over a process pool: all cores by default, one shard in memory per worker."""
+"""Shards over a process pool: all cores by default, one shard in memory per worker, workers kept between stages."""
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
 from .errors import ClassfreqError
 from .progress import progress
@@ -36,12 +38,24 @@ def map_shards(function: Callable, *argument_lists: Sequence, workers: int | Non
                 results.append(function(*arguments))
                 bar.update()
             return results
-        # spawn, not fork: polars' thread pool does not survive a fork
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(count, mp_context=context) as pool:
-            futures = [pool.submit(function, *arguments) for arguments in calls]
-            results = []
-            for future in futures:
-                results.append(future.result())
+        pool = _pool(count)
+        futures = [pool.submit(function, *arguments) for arguments in calls]
+        try:
+            for _ in as_completed(futures):
                 bar.update()
-            return results
+            return [future.result() for future in futures]
+        except BrokenProcessPool:
+            _POOLS.pop(count, None)
+            raise
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(count: int) -> ProcessPoolExecutor:
+    """One pool per size for the life of the process: workers start once (a spawn costs a second or two), not per stage."""
+    if count not in _POOLS:
+        # spawn, not fork: polars' thread pool does not survive a fork
+        _POOLS[count] = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(_POOLS[count].shutdown)
+    return _POOLS[count]
