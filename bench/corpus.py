@@ -48,7 +48,8 @@ def load_pools(data_dir: Path) -> TextPools:
         for line in answers.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             exchanges.append((item["prompt"], item["text"]))
-    return TextPools([c for c in captions if c and "\t" not in c], exchanges)
+    # one caption per TSV line: no tabs, and nothing that a reader would take for a line break
+    return TextPools([c for c in captions if c and "\t" not in c and c.splitlines() == [c]], exchanges)
 
 
 def write_captions(path: Path, n_captions: int, pools: TextPools, seed: int = 0) -> int:

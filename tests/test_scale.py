@@ -1,5 +1,6 @@
 """The vectorized path against the plain per-document reference, and the Ray executor against the local one."""
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -7,12 +8,13 @@ import polars as pl
 import pytest
 
 from bench.corpus import load_pools, write_captions, write_mixture
+from bench.memory import PeakMemory, tree_rss
 from bench.reference import reference_mentions
 from pipeline.config import parse_run
 from pipeline.errors import ClassfreqError
 from pipeline.match import match_lemmas, term_index
 from pipeline.normalize import normalize_documents, normalize_text
-from pipeline.parallel import chosen_executor
+from pipeline.parallel import _POOLS, chosen_executor, map_shards
 from pipeline.runner import run_pipeline
 
 from .conftest import SHARED_DATA, requires_shared_data
@@ -132,3 +134,19 @@ def test_ray_executor_counts_equal_the_local_executor(local_run, small_corpus, t
     local_tables, ray_tables = count_tables(local_database), count_tables(ray_database)
     assert len(local_tables["mentions"]) > 1_000
     assert ray_tables == local_tables
+
+
+def test_map_shards_keeps_order_and_reuses_its_workers():
+    first = map_shards(pow, [2, 3, 4, 5], [2, 2, 2, 2], workers=2)
+    pool = _POOLS[2]
+    assert first == [4, 9, 16, 25]
+    assert map_shards(pow, [2, 3], [3, 3], workers=2) == [8, 27]
+    assert _POOLS[2] is pool
+
+
+def test_peak_memory_counts_the_worker_processes():
+    with PeakMemory(interval=0.01) as memory:
+        map_shards(pow, [2, 3], [2, 2], workers=2)
+    own, total = tree_rss(os.getpid())
+    assert 0 < memory.peak_main <= memory.peak_total
+    assert total > own  # the pool's workers are alive and counted
