@@ -6,6 +6,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.corpus import load_pools, write_captions, write_mixture
 from bench.memory import PeakMemory, tree_rss
@@ -47,6 +49,20 @@ def test_vectorized_mentions_equal_the_per_document_reference_on_tricky_rows():
     # the reference is not vacuous: it finds the longest terms and skips what they cover
     assert ("0", 1, 3, "great white shark") in expected and ("7", 0, 2, "hot dog") in expected
     assert [m for m in expected if m[0] == "6"] == [("6", 0, 2, "a a"), ("6", 2, 2, "a a")]
+
+
+WORDS = ["sea", "lion", "lions", "geese", "goose", "white", "shark", "a", "Hot", "dog", "x"]
+texts_strategy = st.lists(
+    st.lists(st.sampled_from(WORDS + [",", "-", "'s", "!"]), max_size=12).map(" ".join), min_size=1, max_size=6
+)
+terms_strategy = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=texts_strategy, raw_terms=terms_strategy)
+def test_vectorized_mentions_equal_the_reference_on_random_texts_and_terms(texts, raw_terms):
+    terms = [" ".join(normalize_text(t)) for t in raw_terms]
+    assert production_mentions(texts, raw_terms) == reference_mentions(((str(i), t) for i, t in enumerate(texts)), terms)
 
 
 def test_an_unknown_executor_is_refused():
