@@ -165,6 +165,11 @@ def ratio_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def around_first_difference(tokens: list[str], other: list[str], context: int = 4) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(tokens, other)) if a != b), min(len(tokens), len(other)))
+    return " ".join(["…"] * (at > context) + tokens[max(0, at - context):at + context])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("DEMO_DATA", REPOSITORY.parent / "shared" / "data")))
@@ -190,8 +195,8 @@ def main() -> None:
         print(f"  tokenization: {tokenization['differing_texts']:,} of {tokenization['texts']:,} texts split differently "
               f"by spaCy; (doc, term) pairs only baseline {tokenization['doc_terms_only_baseline']}, only production "
               f"{tokenization['doc_terms_only_production']}", flush=True)
-        for text, theirs, ours in tokenization["examples"][:3]:
-            print(f"    {text[:90]!r}\n      spaCy: {' '.join(theirs)[:90]}\n      ours:  {' '.join(ours)[:90]}")
+        for _text, theirs, ours in tokenization["examples"][:3]:
+            print(f"    spaCy: {around_first_difference(theirs, ours)}\n    ours:  {around_first_difference(ours, theirs)}")
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(ratio_table(results))

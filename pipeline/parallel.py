@@ -41,11 +41,15 @@ def map_shards(function: Callable, *argument_lists: Sequence, workers: int | Non
         pool = _pool(count)
         futures = [pool.submit(function, *arguments) for arguments in calls]
         try:
-            for _ in as_completed(futures):
+            for future in as_completed(futures):
+                future.result()  # the first failure stops the stage
                 bar.update()
             return [future.result() for future in futures]
-        except BrokenProcessPool:
-            _POOLS.pop(count, None)
+        except BaseException as error:
+            for future in futures:  # the pool outlives this call: shards not yet started must not run
+                future.cancel()
+            if isinstance(error, BrokenProcessPool):
+                _POOLS.pop(count, None)
             raise
 
 

@@ -166,3 +166,9 @@ def test_peak_memory_counts_the_worker_processes():
     own, total = tree_rss(os.getpid())
     assert 0 < memory.peak_main <= memory.peak_total
     assert total > own  # the pool's workers are alive and counted
+
+
+def test_a_failing_shard_stops_map_shards_with_its_error():
+    with pytest.raises(ZeroDivisionError):
+        map_shards(divmod, [1, 2, 3], [1, 0, 1], workers=2)
+    assert map_shards(divmod, [7, 9], [2, 2], workers=2) == [(3, 1), (4, 1)]  # the pool still works
