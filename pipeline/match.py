@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from .config import RunConfig
-from .parallel import chosen_executor, map_shards, read_batches
+from .parallel import chosen_executor, map_shards
 from .stage import StageOutput, require_manifest, run_stage
 
 MENTION_SCHEMA = {"doc_id": pl.String, "start": pl.Int32, "n_tokens": pl.Int32, "term": pl.String}
@@ -139,11 +139,10 @@ def match_lemmas(lemmas: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
 
 
 def match_shard(source: str, target: str, terms_path: str) -> int:
-    terms = pl.read_parquet(terms_path)
-    mentions = [match_lemmas(lemmas, terms) for lemmas in read_batches(source, ["doc_id", "lemmas"])]
-    found = pl.concat(mentions) if mentions else pl.DataFrame(schema=MENTION_SCHEMA)
-    found.write_parquet(target)
-    return found.height
+    lemmas = pl.read_parquet(source, columns=["doc_id", "lemmas"])
+    mentions = match_lemmas(lemmas, pl.read_parquet(terms_path))
+    mentions.write_parquet(target)
+    return mentions.height
 
 
 def match(run: RunConfig, force: bool = False):

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from .config import RunConfig
-from .parallel import chosen_executor, map_shards, read_batches, write_batches
+from .parallel import chosen_executor, map_shards
 from .stage import StageOutput, require_manifest, run_stage
 
 TOKEN_PATTERN = r"[^\W_]+"
@@ -65,17 +65,10 @@ def normalize_documents(documents: pl.DataFrame) -> pl.DataFrame:
 
 
 def normalize_shard(source: str, target: str) -> int:
-    words = 0
-
-    def lemma_batches():
-        nonlocal words
-        for documents in read_batches(source, ["doc_id", "text"]):
-            lemmas = normalize_documents(documents)
-            words += int(lemmas["n_words"].sum() or 0)
-            yield lemmas
-
-    write_batches(lemma_batches(), target, LEMMA_SCHEMA)
-    return words
+    documents = pl.read_parquet(source, columns=["doc_id", "text"])
+    lemmas = normalize_documents(documents)
+    lemmas.write_parquet(target)
+    return int(lemmas["n_words"].sum() or 0)
 
 
 def normalize(run: RunConfig, force: bool = False):

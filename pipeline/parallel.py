@@ -5,21 +5,14 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-
-import polars as pl
-import pyarrow.parquet as pq
 
 from .errors import ClassfreqError
 from .progress import progress
 
 EXECUTORS = ("local", "ray")
-# rows a worker holds at once. Normalizing a shard of 200,000 LLaVA-like turns (9.5M words) whole peaked
-# at 1.08 GB per worker; in batches of 100,000 at 0.82 GB, 50,000 at 0.59 GB, 20,000 at 0.40 GB, at
-# about the same speed
-BATCH_ROWS = 20_000
 
 
 def chosen_executor(options: dict) -> str:
@@ -70,24 +63,3 @@ def _pool(count: int) -> ProcessPoolExecutor:
         _POOLS[count] = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
         atexit.register(_POOLS[count].shutdown)
     return _POOLS[count]
-
-
-def read_batches(path: str, columns: list[str]) -> Iterator[pl.DataFrame]:
-    """A shard's rows in batches, so a worker holds one batch and its results, never a whole shard."""
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns):
-        yield pl.from_arrow(batch)
-
-
-def write_batches(frames: Iterable[pl.DataFrame], target: str, schema: dict) -> None:
-    """One Parquet file from frames of `schema`, written as they come; an empty file when there are none."""
-    writer = None
-    try:
-        for frame in frames:
-            table = frame.to_arrow()
-            writer = writer or pq.ParquetWriter(target, table.schema, compression="zstd")
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
-    if writer is None:
-        pl.DataFrame(schema=schema).write_parquet(target)

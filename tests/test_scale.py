@@ -14,9 +14,8 @@ from bench.memory import PeakMemory, tree_rss
 from bench.reference import reference_mentions
 from pipeline.config import parse_run
 from pipeline.errors import ClassfreqError
-from pipeline import parallel
-from pipeline.match import match_lemmas, match_shard, term_index
-from pipeline.normalize import LEMMA_SCHEMA, normalize_documents, normalize_shard, normalize_text
+from pipeline.match import match_lemmas, term_index
+from pipeline.normalize import normalize_documents, normalize_text
 from pipeline.parallel import _POOLS, chosen_executor, map_shards
 from pipeline.runner import run_pipeline
 
@@ -173,26 +172,3 @@ def test_a_failing_shard_stops_map_shards_with_its_error():
     with pytest.raises(ZeroDivisionError):
         map_shards(divmod, [1, 2, 3], [1, 0, 1], workers=2)
     assert map_shards(divmod, [7, 9], [2, 2], workers=2) == [(3, 1), (4, 1)]  # the pool still works
-
-
-def test_shards_processed_in_batches_equal_the_cores_on_the_whole_shard(tmp_path, monkeypatch):
-    monkeypatch.setattr(parallel, "BATCH_ROWS", 2)
-    texts = ["Two geese", "", "a great white shark", "sea lions and a lion", "GEESE!"]
-    documents = pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
-    documents.write_parquet(tmp_path / "documents.parquet")
-    terms = term_index(pl.DataFrame({"term": ["goose", "great white shark", "sea lion", "lion"]}))
-    terms.write_parquet(tmp_path / "terms.parquet")
-    words = normalize_shard(str(tmp_path / "documents.parquet"), str(tmp_path / "lemmas.parquet"))
-    found = match_shard(str(tmp_path / "lemmas.parquet"), str(tmp_path / "mentions.parquet"), str(tmp_path / "terms.parquet"))
-    whole = normalize_documents(documents)
-    assert len(list(parallel.read_batches(str(tmp_path / "documents.parquet"), ["text"]))) == 3
-    assert pl.read_parquet(tmp_path / "lemmas.parquet").equals(whole)
-    assert words == whole["n_words"].sum() == 12
-    assert pl.read_parquet(tmp_path / "mentions.parquet").equals(match_lemmas(whole, terms))
-    assert found == 5
-
-
-def test_a_shard_without_rows_gives_empty_outputs_with_their_schema(tmp_path):
-    pl.DataFrame(schema={"doc_id": pl.String, "text": pl.String}).write_parquet(tmp_path / "documents.parquet")
-    assert normalize_shard(str(tmp_path / "documents.parquet"), str(tmp_path / "lemmas.parquet")) == 0
-    assert pl.read_parquet(tmp_path / "lemmas.parquet").schema == pl.Schema(LEMMA_SCHEMA)
