@@ -17,6 +17,7 @@ help:
 	@echo "make all RUN=llava-1.5    every stage of a run; each stage alone: make <stage> RUN=..."
 	@echo "make evaluate             precision and recall of each disambiguation policy on the labelled dev set"
 	@echo "make sql Q=\"select ...\"   query a run's DuckDB file (read-only); or FILE=sql/queries/x.sql"
+	@echo "make bench                throughput: production vs spaCy baseline vs tokenize floor (BENCH_ARGS=--help)"
 	@echo "stages: $(STAGES)"
 
 $(VENV)/.installed: pyproject.toml
@@ -43,6 +44,10 @@ test: setup
 
 evaluate: setup
 	$(BIN)/python -m pipeline.evaluate --run $(RUN)
+
+# not part of `make test`: generates corpora of millions of texts under work/bench and takes minutes
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 sql: $(VENV)/.installed
 	$(CLASSFREQ) sql --run $(RUN) $(if $(Q),--query "$$Q") $(if $(FILE),--file "$$FILE")

@@ -1,19 +1,23 @@
 """Stage 4, match: lexicon terms found in lemma streams, longest first and never overlapping.
 
-Matching is an n-gram lookup, never a scan per class: for every token that can start a term, the
-n-grams that start there are joined against the terms of that length. At each position the longest
-term wins, and a match hides the shorter ones inside it ("sea lion" is not also "lion"); where
-matches overlap, the leftmost-longest is kept, as a reader would read the text.
+Matching is an n-gram lookup, never a scan per class. Every lemma that occurs in some term gets a
+small integer id (lemmas that can start a term get the lowest ids), every other lemma gets -1; then,
+for each term length, the id n-grams starting at candidate positions are joined against the terms'
+id n-grams. At each position the longest term wins, and a match hides the shorter ones inside it
+("sea lion" is not also "lion"); where matches overlap, the leftmost-longest is kept, as a reader
+would read the text.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from .config import RunConfig
-from .parallel import map_shards
+from .parallel import chosen_executor, map_shards
 from .stage import StageOutput, require_manifest, run_stage
 
 MENTION_SCHEMA = {"doc_id": pl.String, "start": pl.Int32, "n_tokens": pl.Int32, "term": pl.String}
@@ -32,55 +36,106 @@ def term_index(lexicon: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class EncodedTerms:
+    """Terms as id n-grams. `vocabulary[i]` is the lemma with id i; ids below `n_first` can start a term."""
+
+    vocabulary: pl.Series
+    n_first: int
+    terms: pl.Series
+    by_length: dict[int, pl.DataFrame]  # length → columns t0 … t{length-1} (ids) and term_index
+
+
+def encode_terms(terms: pl.DataFrame) -> EncodedTerms:
+    words = terms["term"].str.split(" ")
+    first = words.list.first().unique(maintain_order=True)
+    others = words.explode().unique(maintain_order=True)
+    vocabulary = pl.concat([first, others.filter(~others.is_in(first.implode()))])
+    ids = words.list.eval(pl.element().replace_strict(vocabulary, _id_range(len(vocabulary)), return_dtype=pl.Int32))
+    lengths = ids.list.len().to_numpy()
+    by_length = {}
+    for length in sorted(set(lengths.tolist()), reverse=True):
+        chosen = np.flatnonzero(lengths == length)
+        grams = ids.gather(chosen)
+        by_length[length] = pl.DataFrame(
+            {**{f"t{k}": grams.list.get(k) for k in range(length)}, "term_index": chosen.astype(np.int32)}
+        )
+    return EncodedTerms(vocabulary, len(first), terms["term"], by_length)
+
+
+def _id_range(size: int) -> pl.Series:
+    return pl.Series(np.arange(size, dtype=np.int32))
+
+
+def lemma_ids(lemmas: pl.Series, encoded: EncodedTerms) -> np.ndarray:
+    """Each lemma's id in the term vocabulary, -1 for lemmas no term contains."""
+    ids = np.full(len(lemmas), -1, dtype=np.int32)
+    known = lemmas.is_in(encoded.vocabulary.implode())
+    # the membership test is cheaper than the lookup, and most lemmas are in no term
+    ids[known.arg_true().to_numpy()] = lemmas.filter(known).replace_strict(
+        encoded.vocabulary, _id_range(len(encoded.vocabulary)), return_dtype=pl.Int32
+    ).to_numpy()
+    return ids
+
+
+def find_terms(ids: np.ndarray, offsets: np.ndarray, encoded: EncodedTerms) -> tuple[np.ndarray, np.ndarray]:
+    """Leftmost-longest, non-overlapping matches in a flat id stream whose documents start at `offsets`.
+
+    Returns (positions in the flat stream, term indices), sorted by position.
+    """
+    starts = np.flatnonzero((ids >= 0) & (ids < encoded.n_first))
+    document_end = offsets[np.searchsorted(offsets, starts, side="right")]
+    matched_term = np.full(len(ids), -1, dtype=np.int32)
+    matched_length = np.zeros(len(ids), dtype=np.int32)
+    for length, grams in encoded.by_length.items():  # longest first, so a longer term is never overwritten
+        rows = starts[(starts + length <= document_end) & (matched_length[starts] == 0)]
+        for k in range(1, length):
+            rows = rows[ids[rows + k] >= 0]
+        if not len(rows):
+            continue
+        found = pl.DataFrame({"row": rows, **{f"t{k}": ids[rows + k] for k in range(length)}}).join(
+            grams, on=[f"t{k}" for k in range(length)], how="inner"
+        )
+        hit = found["row"].to_numpy()
+        matched_term[hit] = found["term_index"].to_numpy()
+        matched_length[hit] = length
+    positions = np.flatnonzero(matched_length)
+    keep = _leftmost_longest(positions, positions + matched_length[positions])
+    return positions[keep], matched_term[positions[keep]]
+
+
+def _leftmost_longest(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Which sorted, one-per-position matches survive: each one that begins after the last kept one ends."""
+    reach = np.concatenate([[0], np.maximum.accumulate(ends)[:-1]]) if len(ends) else ends
+    keep = starts >= reach  # past every earlier match's end: kept whatever was decided before
+    for index in np.flatnonzero(~keep):  # overlaps are rare; settle them in order
+        previous = index - 1
+        while not keep[previous]:
+            previous -= 1
+        keep[index] = starts[index] >= ends[previous]
+    return keep
+
+
 def match_lemmas(lemmas: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     """Pure core: lemma streams (doc_id, lemmas) × term index → mentions (doc_id, start, n_tokens, term)."""
-    flat = lemmas.select(
-        "doc_id", pl.col("lemmas").alias("lemma"), pl.int_ranges(pl.col("lemmas").list.len(), dtype=pl.Int32).alias("pos")
-    ).explode(["lemma", "pos"]).drop_nulls("lemma")
-    if flat.is_empty() or terms.is_empty():
+    streams = lemmas["lemmas"].fill_null([])
+    offsets = np.zeros(len(streams) + 1, dtype=np.int64)
+    np.cumsum(streams.list.len().to_numpy(), out=offsets[1:])
+    if offsets[-1] == 0 or terms.is_empty():
         return pl.DataFrame(schema=MENTION_SCHEMA)
-    lemma, position = flat["lemma"], flat["pos"]
-    starts = flat.with_row_index("row").filter(pl.col("lemma").is_in(terms["first"].unique().implode()))["row"]
-    candidates = []
-    for length in sorted(terms["n_tokens"].unique().to_list(), reverse=True):
-        rows = starts.filter(starts + length - 1 < len(flat)).cast(pl.Int64)
-        if length > 1:
-            rows = rows.filter(position.gather(rows + length - 1) == position.gather(rows) + length - 1)
-        if rows.is_empty():
-            continue
-        grams = pl.DataFrame({f"t{k}": lemma.gather(rows + k) for k in range(length)}).select(
-            row=rows, term=pl.concat_str(pl.all(), separator=" ")
-        )
-        found = grams.join(
-            terms.filter(pl.col("n_tokens") == length).select("term", "n_tokens"), on="term", how="inner"
-        )
-        candidates.append(found)
-    if not candidates:
-        return pl.DataFrame(schema=MENTION_SCHEMA)
-    longest = (
-        pl.concat(candidates).sort(["row", "n_tokens"], descending=[False, True]).unique("row", keep="first", maintain_order=True)
+    encoded = encode_terms(terms)
+    positions, term_indices = find_terms(lemma_ids(streams.explode(empty_as_null=False), encoded), offsets, encoded)
+    documents = np.searchsorted(offsets, positions, side="right") - 1
+    terms_found = encoded.terms.gather(term_indices)
+    return pl.DataFrame(
+        {
+            "doc_id": lemmas["doc_id"].gather(documents),
+            "start": (positions - offsets[documents]).astype(np.int32),
+            "n_tokens": (terms_found.str.count_matches(" ") + 1).cast(pl.Int32),
+            "term": terms_found,
+        },
+        schema=MENTION_SCHEMA,
     )
-    kept = _leftmost_longest(longest)
-    return kept.select(
-        doc_id=flat["doc_id"].gather(kept["row"]),
-        start=position.gather(kept["row"]),
-        n_tokens=kept["n_tokens"].cast(pl.Int32),
-        term=kept["term"],
-    )
-
-
-def _leftmost_longest(candidates: pl.DataFrame) -> pl.DataFrame:
-    """Drops matches that overlap an earlier kept one; candidates are sorted by row, one per row."""
-    ends = candidates["row"] + candidates["n_tokens"]
-    reach = ends.cum_max().shift(1, fill_value=0)
-    if (candidates["row"] >= reach).all():
-        return candidates
-    keep, reach_of_kept = [], -1
-    for row, end in zip(candidates["row"].to_list(), ends.to_list()):
-        keep.append(row >= reach_of_kept)
-        if keep[-1]:
-            reach_of_kept = end
-    return candidates.filter(pl.Series(keep))
 
 
 def match_shard(source: str, target: str, terms_path: str) -> int:
@@ -94,15 +149,23 @@ def match(run: RunConfig, force: bool = False):
     normalized = require_manifest(run.work_dir, "normalize", "match")
     lexicon = require_manifest(run.work_dir, "synonyms", "match")
     shards = sorted(Path(normalized["outputs"]["lemmas"]).glob("*.parquet"))
+    executor = chosen_executor(run.options)
     inputs = {"normalize": normalized["fingerprint"], "synonyms": lexicon["fingerprint"]}
 
     def body(output_dir: Path, _digest: str) -> StageOutput:
-        terms_path = output_dir / "_terms.parquet"
-        term_index(pl.read_parquet(lexicon["outputs"]["lexicon"])).write_parquet(terms_path)
-        targets = [str(output_dir / shard.name) for shard in shards]
-        found = map_shards(match_shard, [str(s) for s in shards], targets, [str(terms_path)] * len(shards),
-                           workers=run.option("workers", 0), desc="match")
-        terms_path.unlink()
-        return StageOutput(outputs={"mentions": str(output_dir)}, rows={"mentions": sum(found)})
+        terms = term_index(pl.read_parquet(lexicon["outputs"]["lexicon"]))
+        if executor == "ray":
+            from .ray_executor import match_with_ray
+
+            found = match_with_ray([str(s) for s in shards], terms, output_dir, run.options)
+        else:
+            terms_path = output_dir / "_terms.parquet"
+            terms.write_parquet(terms_path)
+            targets = [str(output_dir / shard.name) for shard in shards]
+            found = sum(map_shards(match_shard, [str(s) for s in shards], targets, [str(terms_path)] * len(shards),
+                                   workers=run.option("workers", 0), desc="match"))
+            terms_path.unlink()
+        return StageOutput(outputs={"mentions": str(output_dir)}, rows={"mentions": found},
+                           details={"executor": executor})
 
     return run_stage(run.work_dir, "match", inputs, body, force=force)

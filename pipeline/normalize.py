@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from .config import RunConfig
-from .parallel import map_shards
+from .parallel import chosen_executor, map_shards
 from .stage import StageOutput, require_manifest, run_stage
 
 TOKEN_PATTERN = r"[^\W_]+"
@@ -38,32 +38,19 @@ def lemma_table() -> dict[str, str]:
 
 
 @functools.cache
-def _lemma_frame() -> pl.DataFrame:
+def _lemma_lookup() -> tuple[pl.Series, pl.Series]:
     table = lemma_table()
-    return pl.DataFrame({"form": list(table), "lemma": list(table.values())})
+    return pl.Series(list(table), dtype=pl.String), pl.Series(list(table.values()), dtype=pl.String)
 
 
 def normalize_series(texts: pl.Series) -> pl.Series:
-    """Texts → lists of lemmas, vectorized: lower-case, tokenize, lemma lookup as a join."""
+    """Texts → lists of lemmas, vectorized: lower-case, tokenize, lemma lookup on the lists' values in one pass."""
+    forms, lemmas = _lemma_lookup()
     # lower-casing writes a capital sigma as σ or ς depending on the next character (":" or "'" then a
     # letter makes it σ), so the same word could lower-case two ways: one form for both
     lowered = texts.str.to_lowercase().str.replace_all("ς", "σ", literal=True)
     tokens = lowered.str.extract_all(TOKEN_PATTERN).fill_null([])
-    lengths = tokens.list.len()
-    flat = tokens.explode(empty_as_null=False).drop_nulls().to_frame("form")
-    forms = _lemma_frame()
-    lemmas = flat.join(forms, on="form", how="left", maintain_order="left").select(
-        pl.coalesce("lemma", "form")
-    ).to_series()
-    offsets = pl.concat([pl.Series([0], dtype=pl.Int64), lengths.cast(pl.Int64).cum_sum()])
-    return _rebuild_lists(lemmas, offsets).alias(texts.name)
-
-
-def _rebuild_lists(values: pl.Series, offsets: pl.Series) -> pl.Series:
-    import pyarrow as pa
-
-    array = pa.LargeListArray.from_arrays(pa.array(offsets.to_numpy()), values.to_arrow().cast(pa.large_string()))
-    return pl.Series(array).cast(pl.List(pl.String))
+    return tokens.list.eval(pl.element().replace_strict(forms, lemmas, default=pl.element())).alias(texts.name)
 
 
 def normalize_text(text: str) -> list[str]:
@@ -91,12 +78,19 @@ def normalize(run: RunConfig, force: bool = False):
     upstream = require_manifest(run.work_dir, "ingest", "normalize")
     shards = sorted(Path(upstream["outputs"]["documents"]).glob("*.parquet"))
     shards = [s for s in shards if s.name != "rejects.parquet"]
+    executor = chosen_executor(run.options)
     inputs = {"ingest": upstream["fingerprint"], "token_pattern": TOKEN_PATTERN, "lemmas": "spacy-lookups-data en"}
 
     def body(output_dir: Path, _digest: str) -> StageOutput:
-        targets = [str(output_dir / shard.name) for shard in shards]
-        words = map_shards(normalize_shard, [str(s) for s in shards], targets, workers=run.option("workers", 0),
-                           desc="normalize")
-        return StageOutput(outputs={"lemmas": str(output_dir)}, rows={"words": sum(words)})
+        if executor == "ray":
+            from .ray_executor import normalize_with_ray
+
+            words = normalize_with_ray([str(s) for s in shards], output_dir, run.options)
+        else:
+            targets = [str(output_dir / shard.name) for shard in shards]
+            words = sum(map_shards(normalize_shard, [str(s) for s in shards], targets, workers=run.option("workers", 0),
+                                   desc="normalize"))
+        return StageOutput(outputs={"lemmas": str(output_dir)}, rows={"words": words},
+                           details={"executor": executor})
 
     return run_stage(run.work_dir, "normalize", inputs, body, force=force)

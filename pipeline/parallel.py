@@ -1,13 +1,26 @@
-"""Shards over a process pool: all cores by default, one shard in memory per worker."""
+"""Shards over a process pool: all cores by default, one shard in memory per worker, workers kept between stages."""
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
+from .errors import ClassfreqError
 from .progress import progress
+
+EXECUTORS = ("local", "ray")
+
+
+def chosen_executor(options: dict) -> str:
+    """The run's executor: the local process pool, or Ray Data (`pipeline.ray_executor`)."""
+    executor = options.get("executor", "local")
+    if executor not in EXECUTORS:
+        raise ClassfreqError(f"options.executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    return executor
 
 
 def worker_count(requested: int | None) -> int:
@@ -25,12 +38,28 @@ def map_shards(function: Callable, *argument_lists: Sequence, workers: int | Non
                 results.append(function(*arguments))
                 bar.update()
             return results
-        # spawn, not fork: polars' thread pool does not survive a fork
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(count, mp_context=context) as pool:
-            futures = [pool.submit(function, *arguments) for arguments in calls]
-            results = []
-            for future in futures:
-                results.append(future.result())
+        pool = _pool(count)
+        futures = [pool.submit(function, *arguments) for arguments in calls]
+        try:
+            for future in as_completed(futures):
+                future.result()  # the first failure stops the stage
                 bar.update()
-            return results
+            return [future.result() for future in futures]
+        except BaseException as error:
+            for future in futures:  # the pool outlives this call: shards not yet started must not run
+                future.cancel()
+            if isinstance(error, BrokenProcessPool):
+                _POOLS.pop(count, None)
+            raise
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(count: int) -> ProcessPoolExecutor:
+    """One pool per size for the life of the process: workers start once (a spawn costs a second or two), not per stage."""
+    if count not in _POOLS:
+        # spawn, not fork: polars' thread pool does not survive a fork
+        _POOLS[count] = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(_POOLS[count].shutdown)
+    return _POOLS[count]

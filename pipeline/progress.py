@@ -8,9 +8,14 @@ import sys
 from tqdm import tqdm
 
 
+def progress_enabled() -> bool:
+    """CLASSFREQ_PROGRESS: on, off, or auto (on when stderr is a terminal)."""
+    setting = os.environ.get("CLASSFREQ_PROGRESS", "auto")
+    return setting == "on" or (setting == "auto" and sys.stderr.isatty())
+
+
 def progress(**kwargs) -> tqdm:
-    disable = os.environ.get("CLASSFREQ_PROGRESS", "auto")
-    kwargs.setdefault("disable", disable == "off" or (disable == "auto" and not sys.stderr.isatty()))
+    kwargs.setdefault("disable", not progress_enabled())
     kwargs.setdefault("mininterval", 0.5)
     kwargs.setdefault("dynamic_ncols", True)
     return tqdm(**kwargs)

@@ -167,7 +167,8 @@ def iter_json_array(path: Path) -> Iterator[tuple[int, str, Any]]:
                     buffer, offset = buffer[offset:] + more, 0
             yield position, f"record {position}", item
             position += 1
-            buffer, offset = buffer[end:], 0
+            # advance within the buffer: slicing it after every item copied the whole chunk each time
+            offset = end
 
 
 def _llava(path: Path) -> Build:

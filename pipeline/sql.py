@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from .errors import ClassfreqError
+from .progress import progress_enabled
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 
@@ -27,7 +29,13 @@ def quote_identifier(name: str) -> str:
 
 
 def run_sql(connection: duckdb.DuckDBPyConnection, name: str, parameters: dict[str, Any] | None = None):
-    return connection.execute(load_sql(name), parameters or {})
+    try:
+        return connection.execute(load_sql(name), parameters or {})
+    except duckdb.OutOfMemoryException as error:
+        raise ClassfreqError(
+            f"sql/{name}.sql ran out of DuckDB's memory limit ({duckdb_memory_limit()}): raise it, e.g. "
+            f"CLASSFREQ_DUCKDB_MEMORY=4GB\n({str(error).splitlines()[0]})"
+        ) from None
 
 
 def query_frame(connection: duckdb.DuckDBPyConnection, text: str, parameters: dict[str, Any] | None = None):
@@ -41,10 +49,20 @@ def sql_frame(connection: duckdb.DuckDBPyConnection, name: str, parameters: dict
     return query_frame(connection, load_sql(name), parameters)
 
 
+def duckdb_memory_limit() -> str:
+    # DuckDB's default (80% of RAM) lets the count's joins grow with the corpus (1.1 GB on 5M captions);
+    # with a limit they spill to disk instead. 256MB was too little for the joins of a LLaVA-sized mixture
+    # (4.2M mentions); 512MB ran it at 0.6 GB resident.
+    return os.environ.get("CLASSFREQ_DUCKDB_MEMORY", "512MB")
+
+
 def connect(database: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only and not database.exists():
         raise ClassfreqError(f"no database at {database}: run the pipeline first (`make all RUN=...`)")
-    return duckdb.connect(str(database), read_only=read_only)
+    connection = duckdb.connect(str(database), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
+    if progress_enabled():  # DuckDB draws its own bar for queries over two seconds (the count on millions of texts)
+        connection.execute("set enable_progress_bar = true")
+    return connection
 
 
 def tables_exist(database: Path, tables: tuple[str, ...]) -> bool:

@@ -1,0 +1,208 @@
+"""`make bench` (`python -m bench`): production vs the spaCy baseline vs the tokenize-only floor, on resampled real text.
+
+For each corpus: the production path end to end (ingest → normalize → match → count, all cores),
+timed with the peak memory of the whole process tree; the floor (lower-case + tokenize, nothing else,
+one process) over the same ingested texts; the baseline (spaCy `nlp.pipe` + Python n-gram lookup) on
+`--baseline-texts` texts spread over the corpus, because at its speed the whole corpus would take hours; the
+per-document reference on `--check-texts` such texts, which must find exactly production's
+mentions; and how often spaCy's tokenizer splits a text differently from production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.config import parse_run
+from pipeline.normalize import TOKEN_PATTERN
+from pipeline.parallel import worker_count
+from pipeline.runner import run_pipeline
+
+from .baseline import baseline_mentions, spacy_lemmatizer, tokenization_differences
+from .corpus import load_pools, write_captions, write_mixture
+from .memory import PeakMemory
+from .reference import reference_mentions
+
+PRODUCTION_STAGES = ["ingest", "normalize", "match", "count"]
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def generate(kind: str, size: int, folder: Path, data: Path) -> Path:
+    """The corpus folder, generated once (a `done` marker guards against a half-written one)."""
+    target = folder / f"{kind}-{size}"
+    if not (target / "done").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        pools = load_pools(data)
+        if kind == "captions":
+            write_captions(target / "captions.tsv", size, pools)
+        else:
+            write_mixture(target, size, pools)
+        (target / "done").write_text("")
+        print(f"  generated {kind} corpus of {size:,} records in {time.perf_counter() - started:.0f}s: {target}", flush=True)
+    return target
+
+
+def corpus_sources(kind: str, folder: Path) -> list[dict]:
+    if kind == "captions":
+        return [{"name": "captions", "stage": "pretrain", "format": "tsv", "path": str(folder / "captions.tsv"),
+                 "header": False, "text_field": 0}]
+    return [
+        {"name": "pretrain", "stage": "pretrain", "format": "llava", "path": str(folder / "blip_laion_cc_sbu_558k.json")},
+        {"name": "instruct", "stage": "instruct", "format": "llava", "path": str(folder / "llava_v1_5_mix665k.json")},
+    ]
+
+
+def shard_files(manifest: dict, output: str) -> list[Path]:
+    return sorted(p for p in Path(manifest["outputs"][output]).glob("*.parquet") if p.name != "rejects.parquet")
+
+
+def floor_pass(document_files: list[Path]) -> tuple[int, float]:
+    """Words and seconds of lower-case + tokenize alone, shard by shard, reading excluded from the time."""
+    words, seconds = 0, 0.0
+    for path in document_files:
+        texts = pl.read_parquet(path, columns=["text"])["text"]
+        started = time.perf_counter()
+        words += int(texts.str.to_lowercase().str.extract_all(TOKEN_PATTERN).list.len().sum() or 0)
+        seconds += time.perf_counter() - started
+    return words, seconds
+
+
+def sample_texts(document_files: list[Path], count: int, total: int) -> pl.DataFrame:
+    """About `count` texts drawn over the whole corpus by a hash of their id (every k-th row would pick only
+    questions or only answers of the conversations)."""
+    step = max(1, total // count)
+    return (
+        pl.scan_parquet(document_files).select("doc_id", "text")
+        .filter(pl.col("doc_id").hash(seed=7) % step == 0).head(count).collect()
+    )
+
+
+def measure(kind: str, size: int, args: argparse.Namespace) -> dict:
+    folder = generate(kind, size, args.out / "corpora", args.data)
+    run = parse_run({
+        "name": f"bench-{kind}-{size}",
+        "class_set": "imagenet1k",
+        "options": {"workers": args.workers, "shard_size": args.shard_size},
+        "sources": corpus_sources(kind, folder),
+    })
+    run_pipeline(run, ["synonyms"])  # the lexicon is built once per class set, not per corpus: outside the timing
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        manifests = {r.stage: r.manifest for r in run_pipeline(run, PRODUCTION_STAGES, force=True)}
+        seconds = time.perf_counter() - started
+    lexicon = pl.read_parquet(run_pipeline(run, ["synonyms"])[0].manifest["outputs"]["lexicon"])
+    terms = set(lexicon["term"].unique().to_list())
+    documents = shard_files(manifests["ingest"], "documents")
+    words = manifests["normalize"]["rows"]["words"]
+    texts = sum(manifests["ingest"]["rows"].values())
+    records = sum(source["records"] for source in manifests["ingest"]["details"]["sources"])
+    result = {
+        "corpus": kind, "records": records, "texts": texts, "words": words, "workers": worker_count(args.workers),
+        "stage_seconds": {stage: manifests[stage]["seconds"] for stage in PRODUCTION_STAGES},
+        "production": {"seconds": seconds, "words_per_s": words / seconds, "texts_per_s": texts / seconds,
+                       "peak_rss_total": memory.peak_total, "peak_rss_main": memory.peak_main},
+    }
+    print(f"  production: {seconds:.1f}s, {words / seconds / 1e6:.2f} M words/s, peak RSS "
+          f"{memory.peak_total / 2**30:.2f} GiB (main process {memory.peak_main / 2**30:.2f} GiB)", flush=True)
+
+    floor_words, floor_seconds = floor_pass(documents)
+    assert floor_words == words, f"the floor counted {floor_words} words, production {words}"
+    result["floor"] = {"seconds": floor_seconds, "words_per_s": words / floor_seconds, "processes": 1}
+
+    sample = sample_texts(documents, args.baseline_texts, texts)
+    nlp = spacy_lemmatizer()
+    started = time.perf_counter()
+    baseline_found, baseline_words = baseline_mentions(nlp, sample["doc_id"].to_list(), sample["text"].to_list(), terms)
+    baseline_seconds = time.perf_counter() - started
+    result["baseline"] = {"texts": sample.height, "words": baseline_words, "seconds": baseline_seconds,
+                          "words_per_s": baseline_words / baseline_seconds, "texts_per_s": sample.height / baseline_seconds}
+
+    production_tokens = sample["text"].str.to_lowercase().str.extract_all(TOKEN_PATTERN).to_list()
+    differing, examples = tokenization_differences(nlp, sample["text"].to_list(), production_tokens)
+    mentions = pl.scan_parquet(shard_files(manifests["match"], "mentions"))
+    in_sample = mentions.filter(pl.col("doc_id").is_in(sample["doc_id"].implode())).collect()
+    baseline_terms = {(doc, term) for doc, _start, _n, term in baseline_found}
+    production_terms = set(in_sample.select("doc_id", "term").iter_rows())
+    result["tokenization"] = {
+        "texts": sample.height, "differing_texts": differing, "examples": examples,
+        "baseline_mentions": len(baseline_found), "production_mentions_same_texts": in_sample.height,
+        "doc_terms_only_baseline": len(baseline_terms - production_terms),
+        "doc_terms_only_production": len(production_terms - baseline_terms),
+    }
+
+    check = sample_texts(documents, args.check_texts, texts)
+    expected = sorted(reference_mentions(check.iter_rows(), terms))
+    found = mentions.filter(pl.col("doc_id").is_in(check["doc_id"].implode())).sort("doc_id", "start").collect().rows()
+    result["reference"] = {"texts": check.height, "mentions": len(expected), "identical": found == expected}
+    return result
+
+
+def ratio_table(results: list[dict]) -> str:
+    lines = [
+        "| corpus | records | texts | words | workers | production s (ingest+normalize+match+count) | M words/s | k texts/s "
+        "| normalize+match M words/s | peak RSS GiB (tree / main) "
+        "| baseline M words/s | floor M words/s (1 proc) | prod/baseline | prod/floor | reference = production |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        p, b, f = r["production"], r["baseline"], r["floor"]
+        lines.append(
+            f"| {r['corpus']} | {r['records']:,} | {r['texts']:,} | {r['words']:,} | {r['workers']} | {p['seconds']:.1f} "
+            f"({'+'.join(f'{s:.1f}' for s in r['stage_seconds'].values())}) "
+            f"| {p['words_per_s'] / 1e6:.2f} | {p['texts_per_s'] / 1e3:.0f} "
+            f"| {r['words'] / (r['stage_seconds']['normalize'] + r['stage_seconds']['match']) / 1e6:.2f} "
+            f"| {p['peak_rss_total'] / 2**30:.2f} / {p['peak_rss_main'] / 2**30:.2f} | {b['words_per_s'] / 1e6:.3f} "
+            f"| {f['words_per_s'] / 1e6:.2f} | {p['words_per_s'] / b['words_per_s']:.0f}x | {p['words_per_s'] / f['words_per_s']:.2f}x "
+            f"| {'yes' if r['reference']['identical'] else 'NO'} ({r['reference']['mentions']:,} mentions in {r['reference']['texts']:,} texts) |"
+        )
+    return "\n".join(lines)
+
+
+def around_first_difference(tokens: list[str], other: list[str], context: int = 4) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(tokens, other)) if a != b), min(len(tokens), len(other)))
+    return " ".join(["…"] * (at > context) + tokens[max(0, at - context):at + context])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get("DEMO_DATA", REPOSITORY.parent / "shared" / "data")))
+    parser.add_argument("--out", type=Path, default=REPOSITORY / "work" / "bench")
+    parser.add_argument("--captions", default="1000000,5000000", help="caption-only corpus sizes (captions), comma-separated")
+    parser.add_argument("--mixture", default="1200000", help="LLaVA-like mixture sizes (records), comma-separated")
+    parser.add_argument("--baseline-texts", type=int, default=20_000)
+    parser.add_argument("--check-texts", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=0, help="0 = all cores")
+    parser.add_argument("--shard-size", type=int, default=200_000)
+    args = parser.parse_args()
+    os.environ.setdefault("CLASSFREQ_WORK", str(args.out / "work"))
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}; load average before: "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
+    corpora = [("captions", int(n)) for n in args.captions.split(",") if n] + [
+        ("mixture", int(n)) for n in args.mixture.split(",") if n]
+    results = []
+    for kind, size in corpora:
+        print(f"{kind} {size:,}:", flush=True)
+        results.append(measure(kind, size, args))
+        tokenization = results[-1]["tokenization"]
+        print(f"  tokenization: {tokenization['differing_texts']:,} of {tokenization['texts']:,} texts split differently "
+              f"by spaCy; (doc, term) pairs only baseline {tokenization['doc_terms_only_baseline']}, only production "
+              f"{tokenization['doc_terms_only_production']}", flush=True)
+        for _text, theirs, ours in tokenization["examples"][:3]:
+            print(f"    spaCy: {around_first_difference(theirs, ours)}\n    ours:  {around_first_difference(ours, theirs)}")
+    load = os.getloadavg()
+    print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(ratio_table(results))
+    (args.out / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"details: {args.out / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()

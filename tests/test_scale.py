@@ -1,0 +1,174 @@
+"""The vectorized path against the plain per-document reference, and the Ray executor against the local one."""
+
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.corpus import load_pools, write_captions, write_mixture
+from bench.memory import PeakMemory, tree_rss
+from bench.reference import reference_mentions
+from pipeline.config import parse_run
+from pipeline.errors import ClassfreqError
+from pipeline.match import match_lemmas, term_index
+from pipeline.normalize import normalize_documents, normalize_text
+from pipeline.parallel import _POOLS, chosen_executor, map_shards
+from pipeline.runner import run_pipeline
+
+from .conftest import SHARED_DATA, requires_shared_data
+
+TRICKY_TEXTS = [
+    "A great white shark, a white shark and a shark.",
+    "sea lion lion sea",
+    "x y z w y z",
+    "",
+    "Great-White Sharks' fins; two GEESE and mice!",
+    "crème brûlée near the café — naïve façade ÆSIR Straße",
+    "a a a a",
+    "hot dog hot dog dog",
+]
+TRICKY_TERMS = ["great white shark", "white shark", "shark", "sea lion", "lion", "x y", "y z w", "w", "goose",
+                "mouse", "crème brûlée", "café", "straße", "a a", "hot dog", "dog"]
+
+
+def production_mentions(texts: list[str], terms: list[str]) -> list[tuple]:
+    documents = pl.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": texts})
+    lexicon = pl.DataFrame({"term": [" ".join(normalize_text(t)) for t in terms]})
+    found = match_lemmas(normalize_documents(documents), term_index(lexicon))
+    return list(found.iter_rows())
+
+
+def test_vectorized_mentions_equal_the_per_document_reference_on_tricky_rows():
+    terms = [" ".join(normalize_text(t)) for t in TRICKY_TERMS]
+    expected = reference_mentions(((str(i), text) for i, text in enumerate(TRICKY_TEXTS)), terms)
+    assert production_mentions(TRICKY_TEXTS, TRICKY_TERMS) == expected
+    # the reference is not vacuous: it finds the longest terms and skips what they cover
+    assert ("0", 1, 3, "great white shark") in expected and ("7", 0, 2, "hot dog") in expected
+    assert [m for m in expected if m[0] == "6"] == [("6", 0, 2, "a a"), ("6", 2, 2, "a a")]
+
+
+WORDS = ["sea", "lion", "lions", "geese", "goose", "white", "shark", "a", "Hot", "dog", "x"]
+texts_strategy = st.lists(
+    st.lists(st.sampled_from(WORDS + [",", "-", "'s", "!"]), max_size=12).map(" ".join), min_size=1, max_size=6
+)
+terms_strategy = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=texts_strategy, raw_terms=terms_strategy)
+def test_vectorized_mentions_equal_the_reference_on_random_texts_and_terms(texts, raw_terms):
+    terms = [" ".join(normalize_text(t)) for t in raw_terms]
+    assert production_mentions(texts, raw_terms) == reference_mentions(((str(i), t) for i, t in enumerate(texts)), terms)
+
+
+def test_an_unknown_executor_is_refused():
+    with pytest.raises(ClassfreqError, match="executor"):
+        chosen_executor({"executor": "spark"})
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    """Real captions and instruction items, resampled: 6,000 captions and a 1,500-record LLaVA-like mixture."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA} (set DEMO_DATA to its folder)")
+    folder = tmp_path_factory.mktemp("corpus")
+    pools = load_pools(SHARED_DATA)
+    write_captions(folder / "captions.tsv", 6_000, pools, seed=1)
+    write_mixture(folder, 1_500, pools, seed=2)
+    return folder
+
+
+def corpus_run(folder: Path, name: str, **options) -> dict:
+    return parse_run({
+        "name": name,
+        "class_set": "imagenet1k",
+        "options": {"shard_size": 2_500, **options},
+        "sources": [
+            {"name": "captions", "stage": "pretrain", "format": "tsv", "path": str(folder / "captions.tsv"),
+             "header": False, "text_field": 0},
+            {"name": "pretrain", "stage": "pretrain", "format": "llava", "path": str(folder / "blip_laion_cc_sbu_558k.json")},
+            {"name": "instruct", "stage": "instruct", "format": "llava", "path": str(folder / "llava_v1_5_mix665k.json")},
+        ],
+    })
+
+
+@pytest.fixture(scope="module")
+def local_run(small_corpus, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLASSFREQ_WORK", str(tmp_path_factory.mktemp("work")))
+        patch.setenv("CLASSFREQ_PROGRESS", "off")
+        run = corpus_run(small_corpus, "local", workers=2)
+        results = {r.stage: r.manifest for r in run_pipeline(run, ["ingest", "normalize", "synonyms", "match", "count"])}
+        yield run.database, results
+
+
+def stage_files(manifest: dict, output: str) -> list[str]:
+    return sorted(str(p) for p in Path(manifest["outputs"][output]).glob("*.parquet") if p.name != "rejects.parquet")
+
+
+@requires_shared_data
+def test_stage_mentions_equal_the_reference_on_resampled_real_text(local_run):
+    _, manifests = local_run
+    documents = pl.read_parquet(stage_files(manifests["ingest"], "documents"), columns=["doc_id", "text"])
+    lexicon = pl.read_parquet(manifests["synonyms"]["outputs"]["lexicon"])
+    mentions = pl.read_parquet(stage_files(manifests["match"], "mentions"))
+    expected = reference_mentions(documents.iter_rows(), lexicon["term"].unique())
+    found = mentions.sort("doc_id", "start").rows()
+    assert len(documents) == 6_000 + manifests["ingest"]["rows"]["pretrain"] + manifests["ingest"]["rows"]["instruct"]
+    assert len(expected) > 1_000
+    assert found == sorted(expected)
+
+
+def count_tables(database: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return {
+            table: connection.execute(f"select * from {table} order by all").fetchall()
+            for table in ("documents_summary", "mentions", "class_frequency_by_scope")
+        }
+
+
+@requires_shared_data
+def test_ray_executor_counts_equal_the_local_executor(local_run, small_corpus, tmp_path_factory):
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install -e '.[ray]'")
+    local_database, _ = local_run
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CLASSFREQ_WORK", str(tmp_path_factory.mktemp("work-ray")))
+            patch.setenv("CLASSFREQ_PROGRESS", "off")
+            on_ray = corpus_run(small_corpus, "ray", executor="ray")
+            results = run_pipeline(on_ray, ["ingest", "normalize", "synonyms", "match", "count"])
+            ray_database = on_ray.database
+    finally:
+        ray.shutdown()
+    assert {r.stage: r.manifest["details"].get("executor") for r in results if r.stage in ("normalize", "match")} == {
+        "normalize": "ray", "match": "ray"}
+    local_tables, ray_tables = count_tables(local_database), count_tables(ray_database)
+    assert len(local_tables["mentions"]) > 1_000
+    assert ray_tables == local_tables
+
+
+def test_map_shards_keeps_order_and_reuses_its_workers():
+    first = map_shards(pow, [2, 3, 4, 5], [2, 2, 2, 2], workers=2)
+    pool = _POOLS[2]
+    assert first == [4, 9, 16, 25]
+    assert map_shards(pow, [2, 3], [3, 3], workers=2) == [8, 27]
+    assert _POOLS[2] is pool
+
+
+def test_peak_memory_counts_the_worker_processes():
+    with PeakMemory(interval=0.01) as memory:
+        map_shards(pow, [2, 3], [2, 2], workers=2)
+    own, total = tree_rss(os.getpid())
+    assert 0 < memory.peak_main <= memory.peak_total
+    assert total > own  # the pool's workers are alive and counted
+
+
+def test_a_failing_shard_stops_map_shards_with_its_error():
+    with pytest.raises(ZeroDivisionError):
+        map_shards(divmod, [1, 2, 3], [1, 0, 1], workers=2)
+    assert map_shards(divmod, [7, 9], [2, 2], workers=2) == [(3, 1), (4, 1)]  # the pool still works
