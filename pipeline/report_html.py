@@ -38,6 +38,13 @@ def cell(value: Any, text: str | None = None) -> tuple[str, float | None]:
     return (format_number(value) if text is None else text), number
 
 
+def count_cell(value: float | int | None) -> tuple[str, float | None]:
+    """A count: whole numbers without decimals (counts are DOUBLE because the split policy divides them)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return cell(value, None if not isinstance(value, float) else f"{value:,.2f}")
+
+
 def estimate_cell(value: float | None, low: float | None, high: float | None) -> tuple[str, float | None]:
     """`0.475 [0.421, 0.527]`, sorted by the estimate."""
     if value is None:
@@ -64,9 +71,13 @@ def table_html(headers: list[str], rows: list[list[tuple[str, float | None]]], t
 
 
 def frame_table(frame, table_id: str, caption: str = "", searchable: bool = False) -> str:
-    """A polars frame as a sortable table, its column names as headers."""
-    return table_html(list(frame.columns), [[cell(value) for value in row] for row in frame.iter_rows()], table_id,
-                      caption, searchable)
+    """A polars frame as a sortable table, its column names as headers; float columns of whole counts show as counts."""
+    counts = {name for name, dtype in frame.schema.items() if dtype.is_float()
+              and frame[name].drop_nulls().len() and (frame[name].drop_nulls() % 1 == 0).all()
+              and frame[name].max() > 1}
+    formatters = [count_cell if name in counts else cell for name in frame.columns]
+    rows = [[format(value) for format, value in zip(formatters, row)] for row in frame.iter_rows()]
+    return table_html(list(frame.columns), rows, table_id, caption, searchable)
 
 
 def figure_html(figure: go.Figure, div_id: str) -> str:

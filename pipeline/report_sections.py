@@ -14,7 +14,7 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from .report_html import cell, escape, estimate_cell, figure_html, table_html
+from .report_html import cell, count_cell, escape, estimate_cell, figure_html, table_html
 from .report_lexicon import curation_section, evaluation_section, flagged_terms_section, policy_shift_section
 from .sensitivity import sensitivity_section
 from .sql import query_frame, sql_frame
@@ -60,7 +60,7 @@ def counted_section(connection: duckdb.DuckDBPyConnection) -> str:
                      "documents", "Text per source, stage and role")
         + table_html(["scope", "classes", "never mentioned", "text units × classes mentioned", "most text units for one class"],
                      [[cell(r["scope"]), cell(r["n_classes"]), cell(r["n_zero"]), cell(r["class_mentions_docs"]),
-                       cell(r["max_docs"])] for r in scopes.iter_rows(named=True)],
+                       count_cell(r["max_docs"])] for r in scopes.iter_rows(named=True)],
                      "scopes", "Classes per frequency scope")
     )
 
@@ -180,7 +180,7 @@ def exposure_section(connection: duckdb.DuckDBPyConnection) -> str:
     headers = ["class", "wnid", "text units", "mean accuracy", "frequency percentile", "accuracy percentile"]
 
     def rows(frame: pl.DataFrame):
-        return [[cell(r["display_name"]), cell(r["wnid"]), cell(r["n_docs"]), cell(r["mean_accuracy"]),
+        return [[cell(r["display_name"]), cell(r["wnid"]), count_cell(r["n_docs"]), cell(r["mean_accuracy"]),
                  cell(r["frequency_rank"]), cell(r["accuracy_rank"])] for r in frame.iter_rows(named=True)]
 
     return (
@@ -193,8 +193,8 @@ def exposure_section(connection: duckdb.DuckDBPyConnection) -> str:
 
 def class_table_section(connection: duckdb.DuckDBPyConnection) -> str:
     classes = sql_frame(connection, "report_class_table")
-    rows = [[cell(r["class_index"]), cell(r["display_name"]), cell(r["wnid"]), cell(r["n_docs"]),
-             cell(r["pretrain_docs"]), cell(r["instruct_docs"]), cell(r["mean_accuracy"]), cell(r["matched_terms"])]
+    rows = [[cell(r["class_index"]), cell(r["display_name"]), cell(r["wnid"]), count_cell(r["n_docs"]),
+             count_cell(r["pretrain_docs"]), count_cell(r["instruct_docs"]), cell(r["mean_accuracy"]), cell(r["matched_terms"])]
             for r in classes.iter_rows(named=True)]
     return table_html(["index", "class", "wnid", "text units", "pretrain", "instruct", "mean accuracy", "terms matched (mentions)"],
                       rows, "class-table", "Every class: click a header to sort, type to filter", searchable=True)
