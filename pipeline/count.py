@@ -60,6 +60,9 @@ def count(run: RunConfig, force: bool = False):
     inputs = {stage: manifest["fingerprint"] for stage, manifest in
               {"ingest": ingested, "normalize": normalized, "synonyms": lexicon, "match": matched}.items()}
     inputs["policy"] = policy
+    # off by default: a second matching pass, and parent terms such as "dog" stand for a hundred classes
+    hypernyms = bool(run.option("hypernyms", False))
+    inputs["hypernyms"] = hypernyms
     inputs["devset"] = file_stat(DEVSET) if DEVSET.exists() else None
     files = {
         "document_files": _parquet_files(ingested["outputs"]["documents"]),
@@ -72,7 +75,7 @@ def count(run: RunConfig, force: bool = False):
         parents = pl.read_parquet(lexicon["outputs"]["hypernym_terms"])
         hypernym_matches = pl.concat(
             [parent_matches(pl.read_parquet(path, columns=["doc_id", "lemmas"]), terms, parents)
-             for path in files["lemma_files"]] or [pl.DataFrame(schema={"doc_id": pl.String, "term": pl.String})]
+             for path in files["lemma_files"] if hypernyms] or [pl.DataFrame(schema={"doc_id": pl.String, "term": pl.String})]
         )
         with database_transaction(run.database, "count") as connection:
             for table in ("classes", "lexicon", "class_context", "hypernym_terms"):
@@ -90,7 +93,8 @@ def count(run: RunConfig, force: bool = False):
             run_sql(connection, "class_frequency_by_scope", {"policy": policy})
             rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0}
             rows |= {table: connection.execute(f"select count(*) from {quote_identifier(table)}").fetchall()[0][0] for table in COUNT_TABLES}
-        return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy})
+        return StageOutput(outputs={"database": str(run.database)}, rows=rows,
+                           details={"policy": policy, "hypernyms": hypernyms})
 
     return run_stage(run.work_dir, "count", inputs, body, force=force, writes_files=False,
                      outputs_exist=lambda manifest: tables_exist(run.database, COUNT_TABLES))

@@ -50,10 +50,10 @@ def sql_frame(connection: duckdb.DuckDBPyConnection, name: str, parameters: dict
 
 
 def duckdb_memory_limit() -> str:
-    # DuckDB's default (80% of RAM) lets the count's joins grow with the corpus (1.1 GB on 5M captions);
-    # with a limit they spill to disk instead. 256MB was too little for the joins of a LLaVA-sized mixture
-    # (4.2M mentions); 512MB ran it at 0.6 GB resident.
-    return os.environ.get("CLASSFREQ_DUCKDB_MEMORY", "512MB")
+    # DuckDB's default (80% of RAM) lets the count's joins grow with the corpus; with a limit they spill
+    # to disk instead. 512MB ran the plain counts of a LLaVA-sized mixture, but not the policy and
+    # hypernym tables of 1M captions (a parent term such as "dog" stands for a hundred classes).
+    return os.environ.get("CLASSFREQ_DUCKDB_MEMORY", "2GB")
 
 
 def connect(database: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -11,7 +11,7 @@ from .conftest import write_json
 GOOSE, GREAT_WHITE, TIGER_SHARK, HAMMERHEAD = "n01855672", "n01484850", "n01491361", "n01494475"
 MISSILE, PROJECTILE = "n03773504", "n04008634"
 SUNGLASSES, SUNGLASS = "n04356056", "n04355933"
-TENCH, MOUSETRAP = "n01440764", "n03794056"
+TENCH, MOUSETRAP, TABBY = "n01440764", "n03794056", "n02123045"
 
 PRETRAIN = [  # blip_laion_cc_sbu_558k.json: the caption is the gpt turn, <image> after the prompt
     {"id": "004539375", "image": "00453/004539375.jpg", "conversations": [
@@ -135,3 +135,23 @@ def test_policies_sit_side_by_side_and_the_raw_counts_beside_the_run_policy(coun
     raw = connection.execute(
         "select n_docs, n_docs_raw from class_frequency_by_scope where class_id = ? and scope = 'combined'", [MISSILE]).fetchone()
     assert raw == (1.0, 1)
+
+
+@pytest.mark.parametrize("hypernyms, expected", [(False, 0), (True, 1)])
+def test_parent_concepts_are_counted_apart_only_when_asked(workspace, hypernyms, expected):
+    captions = write_json(workspace / "captions.json", [
+        {"id": "1", "conversations": [{"from": "gpt", "value": "a cat asleep on a sofa"}]},
+        {"id": "2", "conversations": [{"from": "gpt", "value": "a tabby cat"}]},
+    ])
+    run = parse_run({
+        "name": f"parents-{hypernyms}", "class_set": "imagenet1k",
+        "options": {"policy": "keep", "hypernyms": hypernyms, "workers": 1},
+        "sources": [{"name": "captions", "stage": "pretrain", "format": "llava", "path": str(captions)}],
+    })
+    run_pipeline(run, ["ingest", "normalize", "synonyms", "match", "count"])
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        n_docs, n_parent = connection.execute(
+            "select n_docs, n_docs_hypernym from class_frequency_by_scope where class_id = ? and scope = 'combined'",
+            [TABBY]).fetchall()[0]
+    # "tabby cat" is the class itself; "cat" alone names its parent concept, counted apart
+    assert (n_docs, n_parent) == (1, expected)
