@@ -42,8 +42,10 @@ def policy_shift_section(connection: duckdb.DuckDBPyConnection) -> str:
 
 def curation_section(connection: duckdb.DuckDBPyConnection) -> str:
     frame = query_frame(connection, """
-        select term, status, reason, string_agg(distinct class_id, ' ') as hides_class, count(distinct doc_id) as n_docs
-        from uncounted_mentions group by term, status, reason order by n_docs desc, term limit $limit""", {"limit": TOP})
+        select term, status, reason, string_agg(distinct class_id, ' ' order by class_id) as hides_class,
+               count(distinct doc_id) as n_docs
+        from uncounted_mentions group by term, status, reason
+        order by n_docs desc, term, status, reason limit $limit""", {"limit": TOP})
     if frame.is_empty():
         return '<p class="note">None matched in this text.</p>'
     return (

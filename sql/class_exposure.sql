@@ -7,7 +7,8 @@ with combined as (
 ),
 
 model_accuracy as (
-    select class_id, avg(accuracy) as mean_accuracy
+    -- rounded: a float average depends on the order threads add it up, and the report must not
+    select class_id, round(avg(accuracy), 12) as mean_accuracy
     from accuracy
     group by class_id
 ),

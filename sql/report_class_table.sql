@@ -13,7 +13,8 @@ with frequency as (
 ),
 
 model_accuracy as (
-    select class_id, avg(accuracy) as mean_accuracy, count(*) as n_models
+    -- rounded: a float average depends on the order threads add it up, and the report must not
+    select class_id, round(avg(accuracy), 12) as mean_accuracy, count(*) as n_models
     from accuracy
     group by class_id
 ),

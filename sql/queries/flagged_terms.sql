@@ -1,6 +1,6 @@
 -- The most mentioned flagged terms, with the mentions each policy counts for them.
 with flagged_terms as (
-    select term, string_agg(class_id, ' ' order by class_id) as class_ids, any_value(flags) as flags,
+    select term, string_agg(class_id, ' ' order by class_id) as class_ids, max(flags) as flags,
            max(n_senses) as n_senses, max(sense_share) as sense_share
     from lexicon
     where flagged
