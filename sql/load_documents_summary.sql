@@ -1,11 +1,6 @@
 -- Text units, conversations and words per source × stage × role: the denominators of every count.
 create or replace table documents_summary as
-with documents as (
-    select doc_id, source, stage, role, conversation_id
-    from read_parquet($document_files)
-),
-
-words as (
+with words as (
     select doc_id, n_words
     from read_parquet($lemma_files)
 )
@@ -17,7 +12,7 @@ select
     count(*) as n_docs,
     count(distinct conversation_id) as n_conversations,
     sum(n_words)::bigint as n_words
-from documents
+from text_units as documents
 join words using (doc_id)
 group by source, stage, role
 order by source, stage, role

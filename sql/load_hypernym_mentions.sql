@@ -4,11 +4,6 @@ create or replace table hypernym_mentions as
 with matched as (
     select doc_id, term
     from hypernym_matches
-),
-
-documents as (
-    select doc_id, source, stage, role, conversation_id
-    from read_parquet($document_files)
 )
 
 select
@@ -19,5 +14,5 @@ select
     matched.doc_id,
     matched.term
 from matched
-join documents using (doc_id)
+join text_units as documents using (doc_id)
 order by matched.doc_id, matched.term

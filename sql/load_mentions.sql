@@ -5,11 +5,6 @@ with matched as (
     from read_parquet($mention_files)
 ),
 
-documents as (
-    select doc_id, source, stage, role, conversation_id
-    from read_parquet($document_files)
-),
-
 class_terms as (
     select class_id, term, flagged, n_classes
     from lexicon
@@ -30,5 +25,5 @@ select
     class_terms.n_classes
 from matched
 join class_terms using (term)
-join documents using (doc_id)
+join text_units as documents using (doc_id)
 order by matched.doc_id, matched.start, class_terms.class_id

@@ -6,11 +6,6 @@ with matched as (
     from read_parquet($mention_files)
 ),
 
-documents as (
-    select doc_id, source, stage, role, conversation_id
-    from read_parquet($document_files)
-),
-
 curated_terms as (
     select class_id, term, status, reason
     from lexicon
@@ -31,5 +26,5 @@ select
     curated_terms.reason
 from matched
 join curated_terms using (term)
-join documents using (doc_id)
+join text_units as documents using (doc_id)
 order by matched.doc_id, matched.start, curated_terms.class_id
