@@ -139,7 +139,8 @@ def measure(kind: str, size: int, args: argparse.Namespace) -> dict:
 
     check = sample_texts(documents, args.check_texts, texts)
     expected = sorted(reference_mentions(check.iter_rows(), terms))
-    found = mentions.filter(pl.col("doc_id").is_in(check["doc_id"].implode())).sort("doc_id", "start").collect().rows()
+    found = (mentions.filter(pl.col("doc_id").is_in(check["doc_id"].implode())).select("doc_id", "start", "n_tokens", "term")
+             .sort("doc_id", "start").collect().rows())
     result["reference"] = {"texts": check.height, "mentions": len(expected), "identical": found == expected}
     return result
 

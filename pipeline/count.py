@@ -17,7 +17,8 @@ from .devset import DEVSET
 from .errors import ClassfreqError
 from .evaluate import write_evaluation
 from .match import match_lemmas, term_index
-from .sql import quote_identifier, replace_table, run_sql, tables_exist
+from .normalize import UNIT_SCHEMA
+from .sql import drop_relation, quote_identifier, replace_table, run_sql, tables_exist
 from .stage import StageOutput, database_transaction, file_stat, require_manifest, run_stage
 
 POLICIES = ("keep", "drop", "split", "context")
@@ -41,14 +42,14 @@ def _parquet_files(directory: str) -> list[str]:
 
 
 def parent_matches(lemmas: pl.DataFrame, lexicon: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
-    """Pure core: matches of the classes' hypernym terms (doc_id, term) in lemma streams.
+    """Pure core: matches of the classes' hypernym terms (UNIT_SCHEMA's columns, term) in lemma streams.
 
     Class terms are matched too, so a class name hides the parent inside it ("tabby cat" is not
     also "cat"); only the parent matches are returned.
     """
     index = term_index(pl.concat([lexicon.select("term"), parents.select("term")]))
     found = match_lemmas(lemmas, index)
-    return found.filter(pl.col("term").is_in(parents["term"].unique().implode())).select("doc_id", "term")
+    return found.filter(pl.col("term").is_in(parents["term"].unique().implode())).select(*UNIT_SCHEMA, "term")
 
 
 def count(run: RunConfig, force: bool = False):
@@ -65,7 +66,6 @@ def count(run: RunConfig, force: bool = False):
     inputs["hypernyms"] = hypernyms
     inputs["devset"] = file_stat(DEVSET) if DEVSET.exists() else None
     files = {
-        "document_files": _parquet_files(ingested["outputs"]["documents"]),
         "lemma_files": _parquet_files(normalized["outputs"]["lemmas"]),
         "mention_files": _parquet_files(matched["outputs"]["mentions"]),
     }
@@ -74,22 +74,21 @@ def count(run: RunConfig, force: bool = False):
         terms = pl.read_parquet(lexicon["outputs"]["lexicon"])
         parents = pl.read_parquet(lexicon["outputs"]["hypernym_terms"])
         hypernym_matches = pl.concat(
-            [parent_matches(pl.read_parquet(path, columns=["doc_id", "lemmas"]), terms, parents)
-             for path in files["lemma_files"] if hypernyms] or [pl.DataFrame(schema={"doc_id": pl.String, "term": pl.String})]
+            [parent_matches(pl.read_parquet(path, columns=[*UNIT_SCHEMA, "lemmas"]), terms, parents)
+             for path in files["lemma_files"] if hypernyms] or [pl.DataFrame(schema={**UNIT_SCHEMA, "term": pl.String})]
         )
         with database_transaction(run.database, "count") as connection:
             for table in ("classes", "lexicon", "class_context", "hypernym_terms"):
                 connection.execute(f"create or replace table {quote_identifier(table)} as select * from read_parquet($path)",
                                    {"path": lexicon["outputs"][table]})
             replace_table(connection, "hypernym_matches", hypernym_matches)
-            run_sql(connection, "load_text_units", {"document_files": files["document_files"]})
             run_sql(connection, "load_documents_summary", {"lemma_files": files["lemma_files"]})
             run_sql(connection, "load_mentions", {"mention_files": files["mention_files"]})
             run_sql(connection, "load_uncounted_mentions", {"mention_files": files["mention_files"]})
             run_sql(connection, "load_hypernym_mentions")
             connection.execute("drop table hypernym_matches")
-            connection.execute("drop table text_units")
-            run_sql(connection, "mention_weights", {"lemma_files": files["lemma_files"]})
+            drop_relation(connection, "mention_weights")  # a table before it became a view of `mentions`
+            run_sql(connection, "mention_weights")
             run_sql(connection, "class_frequency_by_policy")
             run_sql(connection, "class_frequency", {"policy": policy})
             run_sql(connection, "class_frequency_by_scope", {"policy": policy})

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from .config import RunConfig
+from .normalize import UNIT_SCHEMA
 from .parallel import chosen_executor, map_shards
 from .stage import StageOutput, require_manifest, run_stage
 
@@ -117,32 +118,66 @@ def _leftmost_longest(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 
 def match_lemmas(lemmas: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
-    """Pure core: lemma streams (doc_id, lemmas) × term index → mentions (doc_id, start, n_tokens, term)."""
+    """Pure core: lemma streams (doc_id, lemmas) × term index → mentions (doc_id, start, n_tokens, term).
+
+    Any other columns of the text units but `n_words` (source, stage, role, conversation_id) come along.
+    """
     streams = lemmas["lemmas"].fill_null([])
     offsets = np.zeros(len(streams) + 1, dtype=np.int64)
     np.cumsum(streams.list.len().to_numpy(), out=offsets[1:])
+    units = lemmas.select(pl.exclude("lemmas", "n_words"))
     if offsets[-1] == 0 or terms.is_empty():
-        return pl.DataFrame(schema=MENTION_SCHEMA)
+        return units.clear().with_columns(**{name: pl.lit(None, dtype) for name, dtype in MENTION_SCHEMA.items() if name != "doc_id"})
     encoded = encode_terms(terms)
     positions, term_indices = find_terms(lemma_ids(streams.explode(empty_as_null=False), encoded), offsets, encoded)
     documents = np.searchsorted(offsets, positions, side="right") - 1
     terms_found = encoded.terms.gather(term_indices)
-    return pl.DataFrame(
-        {
-            "doc_id": lemmas["doc_id"].gather(documents),
-            "start": (positions - offsets[documents]).astype(np.int32),
-            "n_tokens": (terms_found.str.count_matches(" ") + 1).cast(pl.Int32),
-            "term": terms_found,
-        },
-        schema=MENTION_SCHEMA,
+    return units[documents].with_columns(
+        start=pl.Series((positions - offsets[documents]).astype(np.int32)),
+        n_tokens=(terms_found.str.count_matches(" ") + 1).cast(pl.Int32),
+        term=terms_found,
     )
 
 
-def match_shard(source: str, target: str, terms_path: str) -> int:
-    lemmas = pl.read_parquet(source, columns=["doc_id", "lemmas"])
-    mentions = match_lemmas(lemmas, pl.read_parquet(terms_path))
+def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, flagged_terms: pl.Series,
+                       context_words: pl.Series) -> pl.DataFrame:
+    """Pure core: mentions plus `context`, the distinct context words in the mention's text unit.
+
+    Only mentions of flagged terms get the list (the `context` policy looks at nothing else), so the
+    count never reads the lemma streams again; other mentions get null.
+    """
+    flagged = mentions.filter(pl.col("term").is_in(flagged_terms.implode()))
+    found = (
+        lemmas.filter(pl.col("doc_id").is_in(flagged["doc_id"].implode()))
+        .select("doc_id", word=pl.col("lemmas"))
+        .explode("word")
+        .filter(pl.col("word").is_in(context_words.implode()))
+        .group_by("doc_id")
+        .agg(pl.col("word").unique().sort())
+        .with_columns(flagged=pl.lit(True))
+    )
+    return (
+        mentions.with_columns(flagged=pl.col("term").is_in(flagged_terms.implode()))
+        .join(found, on=["doc_id", "flagged"], how="left", maintain_order="left")
+        .select(*mentions.columns, context=pl.when("flagged").then(pl.col("word").fill_null([])))
+    )
+
+
+def match_shard(source: str, target: str, terms_path: str, context_path: str) -> int:
+    lemmas = pl.read_parquet(source, columns=[*UNIT_SCHEMA, "lemmas"])
+    terms = pl.read_parquet(terms_path)
+    context_words = pl.read_parquet(context_path)["word"]
+    mentions = match_lemmas(lemmas, terms.select("term", "n_tokens", "first"))
+    mentions = with_context_words(lemmas, mentions, terms.filter("flagged")["term"], context_words)
     mentions.write_parquet(target)
     return mentions.height
+
+
+def match_inputs(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """The term index with each term's `flagged` (for some class), and the distinct context words."""
+    flagged = lexicon.group_by("term").agg(flagged=pl.col("flagged").fill_null(False).any())
+    terms = term_index(lexicon).join(flagged, on="term", how="left", maintain_order="left")
+    return terms, class_context["word"].unique().sort()
 
 
 def match(run: RunConfig, force: bool = False):
@@ -153,18 +188,21 @@ def match(run: RunConfig, force: bool = False):
     inputs = {"normalize": normalized["fingerprint"], "synonyms": lexicon["fingerprint"]}
 
     def body(output_dir: Path, _digest: str) -> StageOutput:
-        terms = term_index(pl.read_parquet(lexicon["outputs"]["lexicon"]))
+        terms, context_words = match_inputs(pl.read_parquet(lexicon["outputs"]["lexicon"]),
+                                            pl.read_parquet(lexicon["outputs"]["class_context"]))
         if executor == "ray":
             from .ray_executor import match_with_ray
 
-            found = match_with_ray([str(s) for s in shards], terms, output_dir, run.options)
+            found = match_with_ray([str(s) for s in shards], terms, context_words, output_dir, run.options)
         else:
-            terms_path = output_dir / "_terms.parquet"
+            terms_path, context_path = output_dir / "_terms.parquet", output_dir / "_context_words.parquet"
             terms.write_parquet(terms_path)
+            context_words.to_frame("word").write_parquet(context_path)
             targets = [str(output_dir / shard.name) for shard in shards]
             found = sum(map_shards(match_shard, [str(s) for s in shards], targets, [str(terms_path)] * len(shards),
-                                   workers=run.option("workers", 0), desc="match"))
+                                   [str(context_path)] * len(shards), workers=run.option("workers", 0), desc="match"))
             terms_path.unlink()
+            context_path.unlink()
         return StageOutput(outputs={"mentions": str(output_dir)}, rows={"mentions": found},
                            details={"executor": executor})
 

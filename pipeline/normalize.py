@@ -25,7 +25,9 @@ TOKEN_PATTERN = r"[^\W_]+"
 # Lookup entries that only make sense after spaCy's clitic splitting ("I'm" → "'m" → be): on bare
 # tokens they turn content words into function words ("ai", the three-toed sloth, → "have").
 CONTEXT_DEPENDENT_FORMS = frozenset({"ai", "as", "d", "m", "ve", "ll", "nt", "arst", "wass", "oughter"})
-LEMMA_SCHEMA = {"doc_id": pl.String, "n_words": pl.Int32, "lemmas": pl.List(pl.String)}
+#: What a text unit is, carried from ingest through normalize and match so the count never joins on doc_id.
+UNIT_SCHEMA = {"doc_id": pl.String, "source": pl.String, "stage": pl.String, "role": pl.String, "conversation_id": pl.String}
+LEMMA_SCHEMA = {**UNIT_SCHEMA, "n_words": pl.Int32, "lemmas": pl.List(pl.String)}
 
 
 @functools.cache
@@ -59,16 +61,14 @@ def normalize_text(text: str) -> list[str]:
 
 
 def normalize_documents(documents: pl.DataFrame) -> pl.DataFrame:
-    """Pure core: documents (doc_id, text) → lemma streams (doc_id, n_words, lemmas)."""
+    """Pure core: documents (doc_id, text, and any of UNIT_SCHEMA's other columns) → lemma streams
+    (those columns, n_words, lemmas)."""
     lemmas = normalize_series(documents["text"])
-    return pl.DataFrame(
-        {"doc_id": documents["doc_id"], "n_words": lemmas.list.len().cast(pl.Int32), "lemmas": lemmas},
-        schema=LEMMA_SCHEMA,
-    )
+    return documents.select(pl.exclude("text")).with_columns(n_words=lemmas.list.len().cast(pl.Int32), lemmas=lemmas)
 
 
 def normalize_shard(source: str, target: str) -> int:
-    documents = pl.read_parquet(source, columns=["doc_id", "text"])
+    documents = pl.read_parquet(source, columns=[*UNIT_SCHEMA, "text"])
     lemmas = normalize_documents(documents)
     lemmas.write_parquet(target)
     return int(lemmas["n_words"].sum() or 0)

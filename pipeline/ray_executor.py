@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 
 from .errors import ClassfreqError
-from .match import MENTION_SCHEMA, match_lemmas
-from .normalize import LEMMA_SCHEMA, normalize_documents
+from .match import MENTION_SCHEMA, match_lemmas, with_context_words
+from .normalize import LEMMA_SCHEMA, UNIT_SCHEMA, normalize_documents
 from .parallel import worker_count
 
 BATCH_ROWS = 50_000
@@ -65,15 +65,17 @@ def normalize_batch(batch) -> Any:
     return _to_arrow(normalize_documents(pl.from_arrow(batch)))
 
 
-def match_batch(batch, terms: pl.DataFrame) -> Any:
-    return _to_arrow(match_lemmas(pl.from_arrow(batch), terms))
+def match_batch(batch, terms: pl.DataFrame, context_words: pl.Series) -> Any:
+    lemmas = pl.from_arrow(batch)
+    mentions = match_lemmas(lemmas, terms.select("term", "n_tokens", "first"))
+    return _to_arrow(with_context_words(lemmas, mentions, terms.filter("flagged")["term"], context_words))
 
 
 def normalize_with_ray(shards: list[str], output_dir: Path, options: dict[str, Any]) -> int:
     """Lemma-stream shards in `output_dir` from document shards; returns the number of words."""
     ray = start_ray(options)
     (
-        ray.data.read_parquet(shards).select_columns(["doc_id", "text"])
+        ray.data.read_parquet(shards).select_columns([*UNIT_SCHEMA, "text"])
         .map_batches(normalize_batch, batch_format="pyarrow", batch_size=BATCH_ROWS)
         .write_parquet(str(output_dir))
     )
@@ -81,12 +83,14 @@ def normalize_with_ray(shards: list[str], output_dir: Path, options: dict[str, A
     return int(pl.scan_parquet(files).select(pl.col("n_words").sum()).collect().item() or 0)
 
 
-def match_with_ray(shards: list[str], terms: pl.DataFrame, output_dir: Path, options: dict[str, Any]) -> int:
+def match_with_ray(shards: list[str], terms: pl.DataFrame, context_words: pl.Series, output_dir: Path,
+                   options: dict[str, Any]) -> int:
     """Mention shards in `output_dir` from lemma-stream shards; returns the number of mentions."""
     ray = start_ray(options)
     (
-        ray.data.read_parquet(shards).select_columns(["doc_id", "lemmas"])
-        .map_batches(match_batch, fn_kwargs={"terms": terms}, batch_format="pyarrow", batch_size=BATCH_ROWS)
+        ray.data.read_parquet(shards).select_columns([*UNIT_SCHEMA, "lemmas"])
+        .map_batches(match_batch, fn_kwargs={"terms": terms, "context_words": context_words}, batch_format="pyarrow", batch_size=BATCH_ROWS)
         .write_parquet(str(output_dir))
     )
-    return pl.scan_parquet(_written(output_dir, MENTION_SCHEMA)).select(pl.len()).collect().item()
+    schema = {**UNIT_SCHEMA, **MENTION_SCHEMA, "context": pl.List(pl.String)}
+    return pl.scan_parquet(_written(output_dir, schema)).select(pl.len()).collect().item()

@@ -80,3 +80,11 @@ def replace_table(connection: duckdb.DuckDBPyConnection, name: str, frame) -> No
         connection.execute(f"create or replace table {quote_identifier(name)} as select * from _incoming")
     finally:
         connection.unregister("_incoming")
+
+
+def drop_relation(connection: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drops table or view `name` if it exists, whichever it is (a later version may turn one into the other)."""
+    kinds = connection.execute("select table_type from information_schema.tables where table_name = $name",
+                               {"name": name}).fetchall()
+    for (kind,) in kinds:
+        connection.execute(f"drop {'view' if kind == 'VIEW' else 'table'} {quote_identifier(name)}")

@@ -12,14 +12,25 @@ grid as (
     cross join slices
 ),
 
+policy_weights as (
+    select
+        *,
+        case $policy
+            when 'keep' then weight_keep
+            when 'drop' then weight_drop
+            when 'split' then weight_split
+            when 'context' then weight_context
+        end as weight
+    from mentions
+),
+
 per_document as (
     select
         class_id, source, stage, role, doc_id, conversation_id,
-        max(weight) filter (where policy = $policy) as document_weight,
-        sum(weight) filter (where policy = $policy) as mention_weight,
-        count(*) filter (where policy = 'keep') as raw_mentions
-    from mention_weights
-    where policy in ($policy, 'keep')
+        max(weight) as document_weight,
+        sum(weight) as mention_weight,
+        count(*) as raw_mentions
+    from policy_weights
     group by class_id, source, stage, role, doc_id, conversation_id
 ),
 

@@ -2,36 +2,70 @@
 -- (a text unit or conversation counts with its largest mention weight, so `split` gives fractions);
 -- every class has a row for every scope and policy, zeros included.
 create or replace table class_frequency_by_policy as
-with scoped_weights as (
-    select 'combined' as scope, policy, class_id, doc_id, conversation_id, weight from mention_weights
-    union all
-    select stage as scope, policy, class_id, doc_id, conversation_id, weight from mention_weights
-    union all
-    select 'source:' || source as scope, policy, class_id, doc_id, conversation_id, weight from mention_weights
+with per_document as (
+    -- a text unit belongs to one source, stage and conversation
+    select
+        class_id,
+        doc_id,
+        any_value(source) as source,
+        any_value(stage) as stage,
+        any_value(conversation_id) as conversation_id,
+        max(weight_keep) as keep_document,
+        sum(weight_keep) as keep_mentions,
+        max(weight_drop) as drop_document,
+        sum(weight_drop) as drop_mentions,
+        max(weight_split) as split_document,
+        sum(weight_split) as split_mentions,
+        max(weight_context) as context_document,
+        sum(weight_context) as context_mentions
+    from mentions
+    group by class_id, doc_id
 ),
 
-per_document as (
-    select scope, policy, class_id, doc_id, conversation_id, max(weight) as document_weight, sum(weight) as mention_weight
-    from scoped_weights
-    group by scope, policy, class_id, doc_id, conversation_id
+per_policy as (
+    select
+        class_id,
+        doc_id,
+        source,
+        stage,
+        conversation_id,
+        unnest(['keep', 'drop', 'split', 'context']) as policy,
+        unnest([keep_document, drop_document, split_document, context_document]) as document_weight,
+        unnest([keep_mentions, drop_mentions, split_mentions, context_mentions]) as mention_weight
+    from per_document
 ),
 
 per_conversation as (
-    select scope, policy, class_id, max(document_weight) as conversation_weight
-    from per_document
-    group by scope, policy, class_id, conversation_id
+    select
+        policy,
+        class_id,
+        conversation_id,
+        any_value(source) as source,
+        any_value(stage) as stage,
+        max(document_weight) as conversation_weight
+    from per_policy
+    group by policy, class_id, conversation_id
 ),
 
 document_counts as (
-    select scope, policy, class_id, sum(document_weight) as n_docs, sum(mention_weight) as n_mentions
-    from per_document
-    group by scope, policy, class_id
+    select
+        case when grouping(stage) = 0 then stage when grouping(source) = 0 then 'source:' || source else 'combined' end as scope,
+        policy,
+        class_id,
+        sum(document_weight) as n_docs,
+        sum(mention_weight) as n_mentions
+    from per_policy
+    group by grouping sets ((policy, class_id), (policy, class_id, stage), (policy, class_id, source))
 ),
 
 conversation_counts as (
-    select scope, policy, class_id, sum(conversation_weight) as n_conversations
+    select
+        case when grouping(stage) = 0 then stage when grouping(source) = 0 then 'source:' || source else 'combined' end as scope,
+        policy,
+        class_id,
+        sum(conversation_weight) as n_conversations
     from per_conversation
-    group by scope, policy, class_id
+    group by grouping sets ((policy, class_id), (policy, class_id, stage), (policy, class_id, source))
 ),
 
 scopes as (

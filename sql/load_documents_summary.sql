@@ -1,10 +1,5 @@
 -- Text units, conversations and words per source × stage × role: the denominators of every count.
 create or replace table documents_summary as
-with words as (
-    select doc_id, n_words
-    from read_parquet($lemma_files)
-)
-
 select
     source,
     stage,
@@ -12,7 +7,6 @@ select
     count(*) as n_docs,
     count(distinct conversation_id) as n_conversations,
     sum(n_words)::bigint as n_words
-from text_units as documents
-join words using (doc_id)
+from read_parquet($lemma_files)
 group by source, stage, role
 order by source, stage, role

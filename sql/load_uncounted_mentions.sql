@@ -2,7 +2,7 @@
 -- `class_id` is the class the term would have counted for without the curation.
 create or replace table uncounted_mentions as
 with matched as (
-    select doc_id, start, n_tokens, term
+    select source, stage, role, conversation_id, doc_id, start, n_tokens, term
     from read_parquet($mention_files)
 ),
 
@@ -13,10 +13,10 @@ curated_terms as (
 )
 
 select
-    documents.source,
-    documents.stage,
-    documents.role,
-    documents.conversation_id,
+    matched.source,
+    matched.stage,
+    matched.role,
+    matched.conversation_id,
     matched.doc_id,
     matched.start,
     matched.n_tokens,
@@ -26,5 +26,4 @@ select
     curated_terms.reason
 from matched
 join curated_terms using (term)
-join text_units as documents using (doc_id)
 order by matched.doc_id, matched.start, curated_terms.class_id

@@ -6,6 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipeline.match import with_context_words
 from pipeline.sql import query_frame, replace_table, run_sql
 
 CLASSES = pl.DataFrame({
@@ -39,27 +40,26 @@ DOCUMENTS = [
 
 @pytest.fixture
 def connection(tmp_path):
-    lemma_file = tmp_path / "lemmas.parquet"
-    pl.DataFrame({"doc_id": [d[0] for d in DOCUMENTS], "lemmas": [d[2] for d in DOCUMENTS]}).write_parquet(lemma_file)
-    flags = {(row["class_id"], row["term"]): row for row in LEXICON.iter_rows(named=True)}
-    mentions = pl.DataFrame(
-        [("s", "pretrain", "caption", conversation, doc_id, 1, len(term.split()), term, class_id,
-          flags[(class_id, term)]["flagged"], flags[(class_id, term)]["n_classes"])
-         for doc_id, conversation, _, found in DOCUMENTS for term, class_ids in found for class_id in class_ids],
-        schema=["source", "stage", "role", "conversation_id", "doc_id", "start", "n_tokens", "term", "class_id",
-                "flagged", "n_classes"], orient="row",
+    mention_file = tmp_path / "mentions.parquet"
+    lemmas = pl.DataFrame({"doc_id": [d[0] for d in DOCUMENTS], "lemmas": [d[2] for d in DOCUMENTS]})
+    matched = pl.DataFrame(
+        [("s", "pretrain", "caption", conversation, doc_id, 1, len(term.split()), term)
+         for doc_id, conversation, _, found in DOCUMENTS for term, _ in found],
+        schema=["source", "stage", "role", "conversation_id", "doc_id", "start", "n_tokens", "term"], orient="row",
     )
+    with_context_words(lemmas, matched, LEXICON.filter("flagged")["term"], CONTEXT["word"]).write_parquet(mention_file)
     uncounted = pl.DataFrame([("s", "pretrain", "d5", "crane kick", "crane_bird")],
                              schema=["source", "stage", "doc_id", "term", "class_id"], orient="row")
     with duckdb.connect() as db:
-        for name, frame in {"classes": CLASSES, "lexicon": LEXICON, "class_context": CONTEXT, "mentions": mentions,
+        for name, frame in {"classes": CLASSES, "lexicon": LEXICON, "class_context": CONTEXT,
                             "uncounted_mentions": uncounted,
                             "hypernym_mentions": pl.DataFrame({"source": ["s"], "stage": ["pretrain"], "doc_id": ["d3"], "term": ["bird"]}),
                             "hypernym_terms": pl.DataFrame({"class_id": ["crane_bird"], "term": ["bird"]}),
                             "documents_summary": pl.DataFrame({"source": ["s"], "stage": ["pretrain"], "role": ["caption"]}),
                             }.items():
             replace_table(db, name, frame)
-        run_sql(db, "mention_weights", {"lemma_files": [str(lemma_file)]})
+        run_sql(db, "load_mentions", {"mention_files": [str(mention_file)]})
+        run_sql(db, "mention_weights")
         run_sql(db, "class_frequency_by_policy")
         yield db
 
