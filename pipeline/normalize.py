@@ -40,14 +40,15 @@ def lemma_table() -> dict[str, str]:
 
 
 @functools.cache
-def _lemma_lookup() -> tuple[pl.Series, pl.Series]:
+def lemma_lookup() -> tuple[pl.Series, pl.Series]:
+    """The lemma table as two aligned series (forms, lemmas), for one vectorized lookup."""
     table = lemma_table()
     return pl.Series(list(table), dtype=pl.String), pl.Series(list(table.values()), dtype=pl.String)
 
 
 def normalize_series(texts: pl.Series) -> pl.Series:
     """Texts → lists of lemmas, vectorized: lower-case, tokenize, lemma lookup on the lists' values in one pass."""
-    forms, lemmas = _lemma_lookup()
+    forms, lemmas = lemma_lookup()
     # lower-casing writes a capital sigma as σ or ς depending on the next character (":" or "'" then a
     # letter makes it σ), so the same word could lower-case two ways: one form for both
     lowered = texts.str.to_lowercase().str.replace_all("ς", "σ", literal=True)

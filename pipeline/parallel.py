@@ -53,6 +53,22 @@ def map_shards(function: Callable, *argument_lists: Sequence, workers: int | Non
             raise
 
 
+def start_workers(workers: int | None = 0) -> None:
+    """Starts the pool now, its workers loading the lemma table, so the first parallel stage does not wait for
+    them (spawning and importing take a second or two) while an earlier stage runs in this process."""
+    count = worker_count(workers)
+    if count > 1:
+        pool = _pool(count)
+        for _ in range(count):
+            pool.submit(_warm_up)
+
+
+def _warm_up() -> None:
+    from .normalize import lemma_lookup
+
+    lemma_lookup()
+
+
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 

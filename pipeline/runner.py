@@ -11,6 +11,7 @@ from .count import count
 from .ingest import ingest
 from .match import match
 from .normalize import normalize
+from .parallel import chosen_executor, start_workers
 from .published import published
 from .report import report
 from .sensitivity import sensitivity
@@ -37,8 +38,11 @@ def run_pipeline(
 ) -> list[StageResult]:
     """Runs the named stages (all by default) in order, holding the work directory's lock."""
     results = []
+    names = list(stages or STAGES)
+    if {"normalize", "match"} & set(names) and chosen_executor(run.options) == "local":
+        start_workers(run.option("workers", 0))
     with work_dir_lock(run.work_dir):
-        for name in stages or STAGES:
+        for name in names:
             results.append(STAGES[name](run, force=force))
             on_result(results[-1])
     return results

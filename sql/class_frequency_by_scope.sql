@@ -20,40 +20,40 @@ raw as (
     where policy = 'keep'
 ),
 
-uncurated_mentions as (
-    select source, stage, class_id, doc_id from mentions
-    union all
-    select source, stage, class_id, doc_id from uncounted_mentions
+uncurated_documents as (
+    select class_id, doc_id, any_value(source) as source, any_value(stage) as stage
+    from (
+        select source, stage, class_id, doc_id from mentions
+        union all
+        select source, stage, class_id, doc_id from uncounted_mentions
+    )
+    group by class_id, doc_id
 ),
 
 hypernym_documents as (
-    select hypernym_mentions.source, hypernym_mentions.stage, hypernym_terms.class_id, hypernym_mentions.doc_id
+    select hypernym_terms.class_id, hypernym_mentions.doc_id, any_value(hypernym_mentions.source) as source,
+        any_value(hypernym_mentions.stage) as stage
     from hypernym_mentions
     join hypernym_terms using (term)
+    group by hypernym_terms.class_id, hypernym_mentions.doc_id
 ),
 
-scoped as (
-    select 'uncurated' as measure, 'combined' as scope, class_id, doc_id from uncurated_mentions
-    union all
-    select 'uncurated', stage, class_id, doc_id from uncurated_mentions
-    union all
-    select 'uncurated', 'source:' || source, class_id, doc_id from uncurated_mentions
-    union all
-    select 'hypernym', 'combined', class_id, doc_id from hypernym_documents
-    union all
-    select 'hypernym', stage, class_id, doc_id from hypernym_documents
-    union all
-    select 'hypernym', 'source:' || source, class_id, doc_id from hypernym_documents
-),
-
-measured as (
+uncurated as (
     select
+        case when grouping(stage) = 0 then stage when grouping(source) = 0 then 'source:' || source else 'combined' end as scope,
         class_id,
-        scope,
-        count(distinct doc_id) filter (where measure = 'uncurated') as n_docs_uncurated,
-        count(distinct doc_id) filter (where measure = 'hypernym') as n_docs_hypernym
-    from scoped
-    group by class_id, scope
+        count(*) as n_docs_uncurated
+    from uncurated_documents
+    group by grouping sets ((class_id), (class_id, stage), (class_id, source))
+),
+
+hypernym as (
+    select
+        case when grouping(stage) = 0 then stage when grouping(source) = 0 then 'source:' || source else 'combined' end as scope,
+        class_id,
+        count(*) as n_docs_hypernym
+    from hypernym_documents
+    group by grouping sets ((class_id), (class_id, stage), (class_id, source))
 )
 
 select
@@ -68,10 +68,11 @@ select
     raw.n_docs_raw,
     raw.n_mentions_raw,
     raw.n_conversations_raw,
-    coalesce(measured.n_docs_uncurated, 0) as n_docs_uncurated,
-    coalesce(measured.n_docs_hypernym, 0) as n_docs_hypernym
+    coalesce(uncurated.n_docs_uncurated, 0) as n_docs_uncurated,
+    coalesce(hypernym.n_docs_hypernym, 0) as n_docs_hypernym
 from (select distinct class_id, class_index, wnid, display_name, scope from class_frequency_by_policy) as frequency
 join run_policy using (class_id, scope)
 join raw using (class_id, scope)
-left join measured using (class_id, scope)
+left join uncurated using (class_id, scope)
+left join hypernym using (class_id, scope)
 order by frequency.scope, frequency.class_index

@@ -1,6 +1,6 @@
 import polars as pl
 
-from pipeline.match import match_lemmas, term_index
+from pipeline.match import match_lemmas, term_index, with_context_words
 from pipeline.normalize import normalize_documents, normalize_text
 
 
@@ -42,3 +42,20 @@ def test_matches_never_span_two_documents():
 def test_no_terms_or_no_text_give_empty_mentions():
     assert mentions([""], "shark") == []
     assert mentions(["shark"]) == []
+
+
+def test_flagged_mentions_carry_the_context_words_of_their_text_unit():
+    documents = pl.DataFrame({
+        "doc_id": ["a", "b", "c"],
+        "source": ["s", "s", "s"],
+        "text": ["a crane lifts steel beams", "a crane and a bird, a bird", "a mouse"],
+    })
+    lemmas = normalize_documents(documents)
+    found = match_lemmas(lemmas, term_index(lexicon("crane", "mouse")))
+    assert found.columns == ["doc_id", "source", "start", "n_tokens", "term"]  # the text unit's columns come along
+    with_context = with_context_words(lemmas, found, pl.Series(["crane"]), pl.Series(["bird", "lift", "steel", "mouse"]))
+    assert with_context.select("doc_id", "term", "context").rows() == [
+        ("a", "crane", ["lift", "steel"]),
+        ("b", "crane", ["bird"]),  # once, though twice in the text
+        ("c", "mouse", None),  # not flagged: no list, even though "mouse" is a context word
+    ]
