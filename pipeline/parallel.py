@@ -63,6 +63,14 @@ def start_workers(workers: int | None = 0) -> None:
             pool.submit(_warm_up)
 
 
+def stop_workers() -> None:
+    """Ends the pools' workers: what they allocated for their shards goes back to the system before a stage that
+    needs no workers (the count) allocates its own."""
+    while _POOLS:
+        _, pool = _POOLS.popitem()
+        pool.shutdown()
+
+
 def _warm_up() -> None:
     from .normalize import lemma_lookup
 

@@ -11,7 +11,7 @@ from .count import count
 from .ingest import ingest
 from .match import match
 from .normalize import normalize
-from .parallel import chosen_executor, start_workers
+from .parallel import chosen_executor, start_workers, stop_workers
 from .published import published
 from .report import report
 from .sensitivity import sensitivity
@@ -32,6 +32,11 @@ STAGES: dict[str, Callable[..., StageResult]] = {
 }
 
 
+#: Stages that run shards on the process pool. The pool starts with the run and stops whenever the next stage
+#: needs no workers, so their memory is not held through the count; the next parallel stage starts it again.
+PARALLEL_STAGES = {"normalize", "match", "published"}
+
+
 def run_pipeline(
     run: RunConfig, stages: Iterable[str] | None = None, force: bool = False,
     on_result: Callable[[StageResult], None] = lambda result: None,
@@ -39,10 +44,13 @@ def run_pipeline(
     """Runs the named stages (all by default) in order, holding the work directory's lock."""
     results = []
     names = list(stages or STAGES)
-    if {"normalize", "match"} & set(names) and chosen_executor(run.options) == "local":
+    if PARALLEL_STAGES & set(names) and chosen_executor(run.options) == "local":
         start_workers(run.option("workers", 0))
     with work_dir_lock(run.work_dir):
-        for name in names:
+        for index, name in enumerate(names):
             results.append(STAGES[name](run, force=force))
             on_result(results[-1])
+            following = names[index + 1] if index + 1 < len(names) else None
+            if name in PARALLEL_STAGES and following is not None and following not in PARALLEL_STAGES:
+                stop_workers()
     return results

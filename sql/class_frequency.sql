@@ -25,19 +25,32 @@ policy_weights as (
 ),
 
 per_document as (
+    -- a text unit belongs to one source, stage, role and conversation
     select
-        class_id, source, stage, role, doc_id, conversation_id,
+        class_id,
+        doc_id,
+        any_value(source) as source,
+        any_value(stage) as stage,
+        any_value(role) as role,
+        any_value(conversation_id) as conversation_id,
         max(weight) as document_weight,
         sum(weight) as mention_weight,
         count(*) as raw_mentions
     from policy_weights
-    group by class_id, source, stage, role, doc_id, conversation_id
+    group by class_id, doc_id
 ),
 
 per_conversation as (
-    select class_id, source, stage, role, conversation_id, max(document_weight) as conversation_weight
+    -- a conversation belongs to one source and stage
+    select
+        class_id,
+        role,
+        conversation_id,
+        any_value(source) as source,
+        any_value(stage) as stage,
+        max(document_weight) as conversation_weight
     from per_document
-    group by class_id, source, stage, role, conversation_id
+    group by class_id, role, conversation_id
 ),
 
 counted as (
@@ -49,14 +62,19 @@ counted as (
         sum(document_weight) as n_docs,
         sum(mention_weight) as n_mentions,
         count(*) as n_docs_raw,
-        sum(raw_mentions) as n_mentions_raw,
-        count(distinct conversation_id) as n_conversations_raw
+        sum(raw_mentions) as n_mentions_raw
     from per_document
     group by class_id, source, stage, role
 ),
 
 conversations as (
-    select class_id, source, stage, role, sum(conversation_weight) as n_conversations
+    select
+        class_id,
+        source,
+        stage,
+        role,
+        sum(conversation_weight) as n_conversations,
+        count(*) as n_conversations_raw
     from per_conversation
     group by class_id, source, stage, role
 )
@@ -74,7 +92,7 @@ select
     coalesce(conversations.n_conversations, 0)::double as n_conversations,
     coalesce(counted.n_docs_raw, 0)::bigint as n_docs_raw,
     coalesce(counted.n_mentions_raw, 0)::bigint as n_mentions_raw,
-    coalesce(counted.n_conversations_raw, 0)::bigint as n_conversations_raw
+    coalesce(conversations.n_conversations_raw, 0)::bigint as n_conversations_raw
 from grid
 left join counted using (class_id, source, stage, role)
 left join conversations using (class_id, source, stage, role)

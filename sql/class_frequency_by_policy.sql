@@ -1,6 +1,7 @@
 -- Per class × scope × policy: text units, mentions and conversations, weighted by the policy
 -- (a text unit or conversation counts with its largest mention weight, so `split` gives fractions);
--- every class has a row for every scope and policy, zeros included.
+-- every class has a row for every scope and policy, zeros included. The policies stay side by side
+-- (one column each) until the counts are small.
 create or replace table class_frequency_by_policy as
 with per_document as (
     -- a text unit belongs to one source, stage and conversation
@@ -22,50 +23,58 @@ with per_document as (
     group by class_id, doc_id
 ),
 
-per_policy as (
-    select
-        class_id,
-        doc_id,
-        source,
-        stage,
-        conversation_id,
-        unnest(['keep', 'drop', 'split', 'context']) as policy,
-        unnest([keep_document, drop_document, split_document, context_document]) as document_weight,
-        unnest([keep_mentions, drop_mentions, split_mentions, context_mentions]) as mention_weight
-    from per_document
-),
-
 per_conversation as (
     select
-        policy,
         class_id,
         conversation_id,
         any_value(source) as source,
         any_value(stage) as stage,
-        max(document_weight) as conversation_weight
-    from per_policy
-    group by policy, class_id, conversation_id
+        max(keep_document) as keep_conversation,
+        max(drop_document) as drop_conversation,
+        max(split_document) as split_conversation,
+        max(context_document) as context_conversation
+    from per_document
+    group by class_id, conversation_id
 ),
 
 document_counts as (
     select
         case when grouping(stage) = 0 then stage when grouping(source) = 0 then 'source:' || source else 'combined' end as scope,
-        policy,
         class_id,
-        sum(document_weight) as n_docs,
-        sum(mention_weight) as n_mentions
-    from per_policy
-    group by grouping sets ((policy, class_id), (policy, class_id, stage), (policy, class_id, source))
+        sum(keep_document) as keep_docs,
+        sum(keep_mentions) as keep_mentions,
+        sum(drop_document) as drop_docs,
+        sum(drop_mentions) as drop_mentions,
+        sum(split_document) as split_docs,
+        sum(split_mentions) as split_mentions,
+        sum(context_document) as context_docs,
+        sum(context_mentions) as context_mentions
+    from per_document
+    group by grouping sets ((class_id), (class_id, stage), (class_id, source))
 ),
 
 conversation_counts as (
     select
         case when grouping(stage) = 0 then stage when grouping(source) = 0 then 'source:' || source else 'combined' end as scope,
-        policy,
         class_id,
-        sum(conversation_weight) as n_conversations
+        sum(keep_conversation) as keep_conversations,
+        sum(drop_conversation) as drop_conversations,
+        sum(split_conversation) as split_conversations,
+        sum(context_conversation) as context_conversations
     from per_conversation
-    group by grouping sets ((policy, class_id), (policy, class_id, stage), (policy, class_id, source))
+    group by grouping sets ((class_id), (class_id, stage), (class_id, source))
+),
+
+counts as (
+    select
+        document_counts.scope,
+        document_counts.class_id,
+        unnest(['keep', 'drop', 'split', 'context']) as policy,
+        unnest([keep_docs, drop_docs, split_docs, context_docs]) as n_docs,
+        unnest([keep_mentions, drop_mentions, split_mentions, context_mentions]) as n_mentions,
+        unnest([keep_conversations, drop_conversations, split_conversations, context_conversations]) as n_conversations
+    from document_counts
+    join conversation_counts using (scope, class_id)
 ),
 
 scopes as (
@@ -87,12 +96,11 @@ select
     classes.display_name,
     scopes.scope,
     policies.policy,
-    coalesce(document_counts.n_docs, 0)::double as n_docs,
-    coalesce(document_counts.n_mentions, 0)::double as n_mentions,
-    coalesce(conversation_counts.n_conversations, 0)::double as n_conversations
+    coalesce(counts.n_docs, 0)::double as n_docs,
+    coalesce(counts.n_mentions, 0)::double as n_mentions,
+    coalesce(counts.n_conversations, 0)::double as n_conversations
 from classes
 cross join scopes
 cross join policies
-left join document_counts using (class_id, scope, policy)
-left join conversation_counts using (class_id, scope, policy)
+left join counts using (class_id, scope, policy)
 order by scopes.scope, policies.policy, classes.class_index

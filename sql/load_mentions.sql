@@ -63,4 +63,3 @@ from matched
 join class_terms using (term)
 left join classes_with_unflagged_terms as unflagged using (class_id)
 left join confirmed using (doc_id, class_id)
-order by matched.doc_id, matched.start, class_terms.class_id

@@ -26,4 +26,3 @@ select
     curated_terms.reason
 from matched
 join curated_terms using (term)
-order by matched.doc_id, matched.start, curated_terms.class_id
