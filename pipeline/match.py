@@ -69,14 +69,19 @@ def _id_range(size: int) -> pl.Series:
 
 
 def lemma_ids(lemmas: pl.Series, encoded: EncodedTerms) -> np.ndarray:
-    """Each lemma's id in the term vocabulary, -1 for lemmas no term contains."""
-    ids = np.full(len(lemmas), -1, dtype=np.int32)
-    known = lemmas.is_in(encoded.vocabulary.implode())
-    # the membership test is cheaper than the lookup, and most lemmas are in no term
-    ids[known.arg_true().to_numpy()] = lemmas.filter(known).replace_strict(
+    """Each lemma's id in the term vocabulary, -1 for lemmas no term contains.
+
+    Lemmas are categorical (strings are made so): each distinct lemma is looked up once, then the
+    ids are gathered by category.
+    """
+    categorical = lemmas.cast(pl.Categorical)
+    names = categorical.dtype.categories.to_series()
+    known = names.is_in(encoded.vocabulary.implode())
+    id_of_category = np.full(len(names), -1, dtype=np.int32)
+    id_of_category[known.arg_true().to_numpy()] = names.filter(known).replace_strict(
         encoded.vocabulary, _id_range(len(encoded.vocabulary)), return_dtype=pl.Int32
     ).to_numpy()
-    return ids
+    return id_of_category[categorical.to_physical().to_numpy()]
 
 
 def find_terms(ids: np.ndarray, offsets: np.ndarray, encoded: EncodedTerms) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,9 @@ import json
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from .config import RunConfig
 from .parallel import chosen_executor, map_shards
@@ -27,7 +29,7 @@ TOKEN_PATTERN = r"[^\W_]+"
 CONTEXT_DEPENDENT_FORMS = frozenset({"ai", "as", "d", "m", "ve", "ll", "nt", "arst", "wass", "oughter"})
 #: What a text unit is, carried from ingest through normalize and match so the count never joins on doc_id.
 UNIT_SCHEMA = {"doc_id": pl.String, "source": pl.String, "stage": pl.String, "role": pl.String, "conversation_id": pl.String}
-LEMMA_SCHEMA = {**UNIT_SCHEMA, "n_words": pl.Int32, "lemmas": pl.List(pl.String)}
+LEMMA_SCHEMA = {**UNIT_SCHEMA, "n_words": pl.Int32, "lemmas": pl.List(pl.Categorical)}
 
 
 @functools.cache
@@ -46,14 +48,34 @@ def lemma_lookup() -> tuple[pl.Series, pl.Series]:
     return pl.Series(list(table), dtype=pl.String), pl.Series(list(table.values()), dtype=pl.String)
 
 
-def normalize_series(texts: pl.Series) -> pl.Series:
-    """Texts → lists of lemmas, vectorized: lower-case, tokenize, lemma lookup on the lists' values in one pass."""
-    forms, lemmas = lemma_lookup()
+def lemma_streams(texts: pl.Series) -> pl.Series:
+    """Texts → lists of lemmas, vectorized: lower-case, tokenize, then look up each distinct token once.
+
+    The lemmas are categorical (the shard format: dictionary-encoded on disk, and match maps each
+    distinct lemma to a term id once instead of hashing every token again).
+    """
     # lower-casing writes a capital sigma as σ or ς depending on the next character (":" or "'" then a
     # letter makes it σ), so the same word could lower-case two ways: one form for both
     lowered = texts.str.to_lowercase().str.replace_all("ς", "σ", literal=True)
     tokens = lowered.str.extract_all(TOKEN_PATTERN).fill_null([])
-    return tokens.list.eval(pl.element().replace_strict(forms, lemmas, default=pl.element())).alias(texts.name)
+    # categories of this call alone: polars' global ones are shared by the process and reused once freed
+    flat = tokens.explode(empty_as_null=False).cast(pl.Categorical(pl.Categories.random()))
+    values = pa.DictionaryArray.from_arrays(flat.to_physical().to_arrow(), _lemma_of_category(flat.dtype.categories))
+    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(tokens.list.len().to_numpy(), out=offsets[1:])
+    return pl.Series(texts.name, pa.LargeListArray.from_arrays(pa.array(offsets), values))
+
+
+def _lemma_of_category(categories: pl.Categories) -> pa.Array:
+    """The lemma of every string of `categories`, in category order."""
+    forms, lemmas = lemma_lookup()
+    names = categories.to_series()
+    return names.replace_strict(forms, lemmas, default=names).to_arrow().cast(pa.large_string())
+
+
+def normalize_series(texts: pl.Series) -> pl.Series:
+    """Texts → lists of lemmas as strings; `lemma_streams` with plain strings, for terms and callers outside the shards."""
+    return lemma_streams(texts).cast(pl.List(pl.String))
 
 
 def normalize_text(text: str) -> list[str]:
@@ -64,7 +86,7 @@ def normalize_text(text: str) -> list[str]:
 def normalize_documents(documents: pl.DataFrame) -> pl.DataFrame:
     """Pure core: documents (doc_id, text, and any of UNIT_SCHEMA's other columns) → lemma streams
     (those columns, n_words, lemmas)."""
-    lemmas = normalize_series(documents["text"])
+    lemmas = lemma_streams(documents["text"])
     return documents.select(pl.exclude("text")).with_columns(n_words=lemmas.list.len().cast(pl.Int32), lemmas=lemmas)
 
 
