@@ -1,9 +1,11 @@
 """Stage 5, count: documents' summary, lexicon and mentions into DuckDB, and the frequency tables from `sql/`.
 
-Every mention gets a weight under each disambiguation policy (`sql/mention_weights.sql`); the run's
-policy (`options.policy`) gives `class_frequency` and `class_frequency_by_scope` their n_docs,
-n_mentions and n_conversations, with the raw counts (policy keep) beside them, and
-`class_frequency_by_policy` holds every policy side by side.
+Every mention gets a weight under each disambiguation policy (`sql/load_mentions.sql`; the view
+`mention_weights` lists them long); the run's policy (`options.policy`) gives `class_frequency` and
+`class_frequency_by_scope` their n_docs, n_mentions and n_conversations, with the raw counts (policy
+keep) beside them, and `class_frequency_by_policy` holds every policy side by side. The mention shards
+carry each text unit's source, stage, role and conversation, and the context words of flagged terms,
+so the count never reads the documents or lemma streams beyond their summary columns.
 """
 
 from __future__ import annotations

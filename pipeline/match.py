@@ -5,7 +5,11 @@ small integer id (lemmas that can start a term get the lowest ids), every other 
 for each term length, the id n-grams starting at candidate positions are joined against the terms'
 id n-grams. At each position the longest term wins, and a match hides the shorter ones inside it
 ("sea lion" is not also "lion"); where matches overlap, the leftmost-longest is kept, as a reader
-would read the text.
+would read the text. Lemma streams are categorical, so each distinct lemma is looked up once.
+
+A mention shard row is the text unit's columns (doc_id, source, stage, role, conversation_id), the
+match (start, n_tokens, term) and, for flagged terms, `context`: the class-confirming words present in
+the same text unit, which the count's `context` policy needs.
 """
 
 from __future__ import annotations
