@@ -255,7 +255,7 @@ def _json_array_batches(path: Path, shape) -> Iterator[Batch]:
     decoder = msgspec.json.Decoder(list[shape.item])
     position = 0
     with open(path, "rb") as handle:
-        head = handle.read(1 << 16)
+        head = handle.read(min(1 << 16, BLOCK_BYTES))
         if head.startswith(_BOM):
             head = head[3:]
         start = len(head) - len(head.lstrip(_JSON_WS))
@@ -522,7 +522,7 @@ def _parquet_batches(path: Path, options: dict[str, Any]) -> Iterator[Batch]:
             return
         except Exception:  # noqa: BLE001 (a damaged page, as one of several pyarrow errors: the streaming reader names the row)
             raise NotClean("unreadable Parquet data") from None
-        wanted = [*fields, *([id_field] if id_field else [])]
+        wanted = list(dict.fromkeys([*fields, *([id_field] if id_field else [])]))
         try:
             batch.validate(full=True)  # the streaming reader turns every column into Python values: invalid UTF-8 fails
             frame = pl.from_arrow(pa.Table.from_batches([batch]).select(wanted).combine_chunks())
