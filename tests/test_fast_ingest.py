@@ -357,7 +357,7 @@ def test_a_late_bad_record_removes_the_shards_the_fast_reader_wrote(tmp_path, mo
     path = tmp_path / "chat.json"
     content = json.dumps([item(f"text {i}", key=str(i)) for i in range(60)] + [item(None)])
     path.write_bytes(content.encode())
-    fast, streaming = ingest_both(tmp_path, "llava", path, shard_size=4)
+    fast, _ = ingest_both(tmp_path, "llava", path, shard_size=4)
     assert fast["reader"] == "streaming" and len(fast["shards"]) == 30 and fast["rejects"]
 
 
