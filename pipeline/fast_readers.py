@@ -24,7 +24,6 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from .readers import MAX_CSV_FIELD_CHARS, ROLES
 
@@ -55,16 +54,26 @@ class NotClean(Exception):
 
 @dataclass
 class Batch:
-    """The records of one block: `records` of them, their turns as columns (record, turn, role, text, key)."""
+    """The records of one block: `records` of them, and `build`, which gives their turns as columns (record, turn,
+    role, text, key) and may still raise NotClean. The reader holds the GIL while it decodes; what `build` does
+    (polars) lets go of it, so ingest calls it on another thread."""
 
     records: int
-    turns: pl.DataFrame
+    build: Callable[[], pl.DataFrame]
+
+    @classmethod
+    def of(cls, records: int, turns: pl.DataFrame) -> Batch:
+        return cls(records, lambda: turns)
 
 
-def strip_placeholders_expr(column: pl.Expr) -> pl.Expr:
-    """`ingest.strip_placeholders` as a polars expression: `<image>` with the whitespace around it becomes one space,
-    then the text is stripped of Python's whitespace."""
-    return column.str.replace_all(PLACEHOLDER_PATTERN, " ").str.strip_chars(PY_WHITESPACE)
+def strip_placeholders_series(texts: pl.Series) -> pl.Series:
+    """`ingest.strip_placeholders` over a column: `<image>` with the whitespace around it becomes one space (the
+    regex runs on the texts that hold one), then the texts are stripped of Python's whitespace."""
+    has = texts.str.contains("<image>", literal=True)
+    if has.any():
+        rows = has.arg_true()
+        texts = texts.clone().scatter(rows, texts.gather(rows).str.replace_all(PLACEHOLDER_PATTERN, " "))
+    return texts.str.strip_chars(PY_WHITESPACE)
 
 
 def fast_batches(fmt: str, path: Path, options: dict[str, Any]) -> Iterator[Batch]:
@@ -152,16 +161,21 @@ class _LlavaShape:
         turn = msgspec.defstruct("Turn", [("speaker", speaker, msgspec.field(name="from")), ("value", str)], gc=False)
         self.item = msgspec.defstruct("Item", [("conversations", list[turn]), ("id", str | int | None, None)], gc=False)
 
-    def turns(self, items: list[Any], positions: np.ndarray) -> pl.DataFrame:
+    def turns(self, items: list[Any], positions: np.ndarray) -> Callable[[], pl.DataFrame]:
         conversations = list(map(_CONVERSATIONS, items))
         lengths = np.fromiter(map(len, conversations), dtype=np.int64, count=len(conversations))
         flat = list(chain.from_iterable(conversations))
         text = _strings(list(map(_VALUE, flat)))
-        role = pl.Series(list(map(_SPEAKER, flat)), dtype=pl.String).replace_strict(ROLES, return_dtype=pl.String)
+        speakers = pl.Series(list(map(_SPEAKER, flat)), dtype=pl.String)
         keys = _keys(list(map(_ID, items)))
-        owner = np.repeat(np.arange(len(items)), lengths)
-        turn = np.arange(len(flat), dtype=np.int64) - (np.cumsum(lengths) - lengths)[owner]
-        return _turns_frame(positions[owner], turn.astype(np.int32), role, text, keys.gather(owner))
+
+        def build() -> pl.DataFrame:
+            owner = np.repeat(np.arange(len(lengths)), lengths)
+            turn = np.arange(len(owner), dtype=np.int64) - (np.cumsum(lengths) - lengths)[owner]
+            role = speakers.replace_strict(ROLES, return_dtype=pl.String)
+            return _turns_frame(positions[owner], turn.astype(np.int32), role, text, keys.gather(owner))
+
+        return build
 
 
 _CONVERSATIONS, _VALUE, _SPEAKER, _ID = attrgetter("conversations"), attrgetter("value"), attrgetter("speaker"), attrgetter("id")
@@ -184,7 +198,7 @@ class _FlatShape:
             members.append(("key", str | int | None, msgspec.field(default=None, name=self.id_field)))
         self.item = msgspec.defstruct("Row", members, gc=False)
 
-    def turns(self, items: list[Any], positions: np.ndarray) -> pl.DataFrame:
+    def turns(self, items: list[Any], positions: np.ndarray) -> Callable[[], pl.DataFrame]:
         columns = [_strings(list(map(attrgetter(f"t{i}"), items))) for i in range(len(self.columns))]
         if self.id_field is None:
             keys = _no_keys(len(items))
@@ -192,7 +206,7 @@ class _FlatShape:
             keys = columns[self.columns.index(self.id_field)]
         else:
             keys = _keys(list(map(attrgetter("key"), items)))
-        return _flat_turns(columns, self.roles, keys, positions)
+        return lambda: _flat_turns(columns, self.roles, keys, positions)
 
 
 def _decoded(decode: Callable[[], Any]) -> Any:
@@ -202,11 +216,16 @@ def _decoded(decode: Callable[[], Any]) -> Any:
         raise NotClean("not strictly valid JSON records of the expected shape") from None
 
 
-def _checked_turns(shape, items: list[Any], positions: np.ndarray) -> pl.DataFrame:
-    turns = shape.turns(items, positions)
-    _check_texts(turns.get_column("text"))
-    _check_keys(turns.get_column("key"))
-    return turns
+def _checked_batch(shape, items: list[Any], positions: np.ndarray) -> Batch:
+    build = shape.turns(items, positions)
+
+    def checked() -> pl.DataFrame:
+        turns = build()
+        _check_texts(turns.get_column("text"))
+        _check_keys(turns.get_column("key"))
+        return turns
+
+    return Batch(len(items), checked)
 
 
 class _Buffer:
@@ -271,7 +290,7 @@ def _json_array_batches(path: Path, shape) -> Iterator[Batch]:
         while True:
             if not buffer.read(BLOCK_BYTES):
                 items = _decoded(lambda: buffer.decode(decoder, buffer.fill))
-                yield Batch(len(items), _checked_turns(shape, items, np.arange(position, position + len(items))))
+                yield _checked_batch(shape, items, np.arange(position, position + len(items)))
                 return
             cuts = _item_boundaries(buffer.data, buffer.fill, key)
             if not cuts:
@@ -286,7 +305,7 @@ def _json_array_batches(path: Path, shape) -> Iterator[Batch]:
                     if attempt == len(cuts) - 1:
                         raise
             buffer.keep(resume, b"[")
-            yield Batch(len(items), _checked_turns(shape, items, np.arange(position, position + len(items))))
+            yield _checked_batch(shape, items, np.arange(position, position + len(items)))
             position += len(items)
             del items
 
@@ -334,7 +353,7 @@ def _jsonl_batches(path: Path, shape) -> Iterator[Batch]:
         first_line += len(lines)
         lines = [line for line in lines if line.strip()]
         items = _decoded(lambda lines=lines: list(map(decoder.decode, lines)))
-        yield Batch(len(items), _checked_turns(shape, items, numbers))
+        yield _checked_batch(shape, items, numbers)
 
 
 def _line_blocks(path: Path) -> Iterator[bytes]:
@@ -388,11 +407,6 @@ def _delimited_batches(path: Path, options: dict[str, Any]) -> Iterator[Batch]:
     for block in _line_blocks(path):
         if b"\x00" in block:
             raise NotClean("a NUL character")
-        if not block.isascii():
-            try:
-                block.decode("utf-8")
-            except UnicodeDecodeError:
-                raise NotClean("invalid UTF-8") from None
         lines, numbers = _lines(block, first_line)
         first_line += len(numbers)
         if header and columns is None:
@@ -416,24 +430,21 @@ def _delimited_batches(path: Path, options: dict[str, Any]) -> Iterator[Batch]:
             raise NotClean("a row whose column count differs from the header's")
         if columns is not None and values is None and len(columns) != 1:
             raise NotClean("a row whose column count differs from the header's")
-        yield Batch(len(lines), _flat_turns(texts, roles, keys, numbers))
+        yield Batch.of(len(lines), _flat_turns(texts, roles, keys, numbers))
 
 
 def _lines(block: bytes, first_line: int) -> tuple[pl.Series, np.ndarray]:
-    """The lines of a block without their line ends, and their numbers."""
-    codes = np.frombuffer(block, dtype=np.uint8)
-    ends = np.flatnonzero(codes == 10)
-    starts = np.concatenate(([0], ends + 1))
-    if starts[-1] < len(block):
-        ends = np.append(ends, len(block))
-    starts = starts[: len(ends)]
-    numbers = np.arange(first_line, first_line + len(ends), dtype=np.int64)
-    offsets = np.concatenate((starts, [len(block)])).astype(np.int64)
-    array = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(block))
-    text = pl.Series(pl.from_arrow(array)).str.strip_suffix("\n")
+    """The lines of a block without their line ends, and their numbers; NotClean unless the block is UTF-8."""
+    try:
+        text = pl.Series([block], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.PolarsError:
+        raise NotClean("invalid UTF-8") from None
+    lines = text.str.split("\n").explode()
+    if block.endswith(b"\n"):
+        lines = lines.slice(0, len(lines) - 1)
     if b"\r" in block:
-        text = text.str.strip_suffix("\r")
-    return text, numbers
+        lines = lines.str.strip_suffix("\r")
+    return lines, np.arange(first_line, first_line + len(lines), dtype=np.int64)
 
 
 def _parse_header(line: str, delimiter: str, quoting: int) -> list[str]:
@@ -486,6 +497,7 @@ def _column(values: pl.Series | None, lines: pl.Series, columns: list[str] | Non
 
 
 def _parquet_batches(path: Path, options: dict[str, Any]) -> Iterator[Batch]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     fields = options.get("fields") or {options.get("text_field", "text"): "caption"}
@@ -533,5 +545,5 @@ def _parquet_batches(path: Path, options: dict[str, Any]) -> Iterator[Batch]:
         positions = np.arange(position, position + batch.num_rows, dtype=np.int64)
         _check_texts(*texts)
         _check_keys(keys)
-        yield Batch(batch.num_rows, _flat_turns(texts, roles, keys, positions))
+        yield Batch.of(batch.num_rows, _flat_turns(texts, roles, keys, positions))
         position += batch.num_rows

@@ -20,7 +20,7 @@ from .fast_readers import (
     Batch,
     NotClean,
     fast_batches,
-    strip_placeholders_expr,
+    strip_placeholders_series,
 )
 from .hub import download_dataset_file
 from .progress import progress
@@ -38,6 +38,8 @@ DOCUMENT_SCHEMA = {
     "text": pl.String,
 }
 _IMAGE_PLACEHOLDER = re.compile(r"\s*<image>\s*")
+# batches decoded ahead of the thread that builds their documents, and shards waiting to be written
+IN_FLIGHT = 2
 SKIP_HINT = '(set options.input_policy = "skip" to write bad records to a rejects file and go on)'
 REJECT_SCHEMA = {name: pl.String for name in ("source", "path", "record", "field", "reason", "value")}
 
@@ -180,25 +182,35 @@ def ingest_source_streaming(source: Source, directory: Path, shard_size: int, po
     return {"counts": dict(counts), "rejects": rejects, "shards": shards}
 
 
-def batch_documents(batch: Batch, source: str, stage: str) -> pl.DataFrame:
-    """`record_documents` over a whole batch: the documents of its turns whose text is not empty once stripped."""
-    position = pl.col("record").cast(pl.String)
-    return (
-        batch.turns.lazy()
-        .with_columns(strip_placeholders_expr(pl.col("text")))
+def batch_documents(batch: Batch, source: str, stage: str) -> tuple[pl.DataFrame, int]:
+    """`record_documents` over a whole batch: the documents of its turns whose text is not empty once stripped,
+    and how many turns were empty."""
+    turns = batch.build()
+    turns = turns.with_columns(strip_placeholders_series(turns.get_column("text")))
+    # "source:record" is the start of every doc_id, and the conversation id of every record without a key
+    prefix = pl.col("prefix")
+    single_turns = turns.get_column("turn").max() == 0
+    doc_id = pl.concat_str([prefix, pl.lit(":0")]) if single_turns else pl.concat_str(
+        [prefix, pl.lit(":"), pl.col("turn").cast(pl.String)])
+    keyed = turns.get_column("key").null_count() < len(turns)
+    conversation = pl.coalesce(pl.concat_str([pl.lit(f"{source}:"), pl.col("key")]), prefix) if keyed else prefix
+    documents = (
+        turns.lazy()
         .filter(pl.col("text") != "")
+        .with_columns(pl.concat_str([pl.lit(f"{source}:"), pl.col("record").cast(pl.String)]).alias("prefix"))
         .select(
-            pl.concat_str([pl.lit(f"{source}:"), position, pl.lit(":"), pl.col("turn").cast(pl.String)]).alias("doc_id"),
+            doc_id.alias("doc_id"),
             pl.lit(source, dtype=pl.String).alias("source"),
             pl.lit(stage, dtype=pl.String).alias("stage"),
             pl.col("record"),
-            pl.concat_str([pl.lit(f"{source}:"), pl.coalesce(pl.col("key"), position)]).alias("conversation_id"),
+            conversation.alias("conversation_id"),
             pl.col("turn"),
             pl.col("role"),
             pl.col("text"),
         )
         .collect()
     )
+    return documents, turns.height - documents.height
 
 
 class ShardWriter:
@@ -255,7 +267,7 @@ class ShardWriter:
         self.documents += len(frame)
         self.pending, self.pending_rows = [], 0
         self._writes.append(self._thread.submit(frame.write_parquet, path))
-        while len(self._writes) > 2:
+        while len(self._writes) > IN_FLIGHT:
             self._writes.popleft().result()
 
 
@@ -271,9 +283,9 @@ def ingest_source_fast(source: Source, directory: Path, shard_size: int, written
     writer = ShardWriter(directory, source.name, shard_size, written)
 
     def store(batch: Batch) -> int:
-        documents = batch_documents(batch, source.name, source.stage)
+        documents, empty = batch_documents(batch, source.name, source.stage)
         writer.add(documents)
-        return len(batch.turns) - len(documents)
+        return empty
 
     records = empty = 0
     in_flight: deque[Future] = deque()
@@ -284,7 +296,7 @@ def ingest_source_fast(source: Source, directory: Path, shard_size: int, written
                 records += batch.records
                 bar.update(batch.records)
                 del batch
-                while len(in_flight) > 1:
+                while len(in_flight) > IN_FLIGHT:
                     empty += in_flight.popleft().result()
             while in_flight:
                 empty += in_flight.popleft().result()
