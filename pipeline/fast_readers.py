@@ -6,7 +6,7 @@ the streaming reader would accept unchanged, and checks that block by block with
 typed JSON decoding (msgspec), valid UTF-8, no NUL character, known speakers, the header's column count,
 no stray carriage return. At the first sign of anything else it raises `NotClean`, and ingest reads that
 source again with the streaming reader, which names each bad record exactly. So a fast reader never has
-to describe a bad record, and never accepts one.
+to describe a bad record, and never accepts a record that the streaming reader would reject or read otherwise.
 
 Formats: llava, json (arrays), jsonl, csv, tsv, parquet. Others (coco, flickr8k, hf) stream.
 """
@@ -382,6 +382,7 @@ def _line_blocks(path: Path) -> Iterator[bytes]:
             yield block
             if not more:
                 return
+
 
 # --- CSV and TSV -------------------------------------------------------------------------------------
 

@@ -122,6 +122,24 @@ def test_an_array_whose_nested_objects_share_the_first_key_of_items(tmp_path, bl
     ingest_both(tmp_path, "llava", path)
 
 
+def test_odd_but_valid_json_is_read_as_python_reads_it(tmp_path, block_bytes):
+    # duplicate keys (the last wins), empty, zero, negative and huge integer ids, escapes of every kind
+    items = [
+        b'{"id": "", "conversations": [{"from": "gpt", "value": "first", "value": "last"}]}',
+        b'{"id": 0, "id": "again", "conversations": [{"from": "human", "from": "gpt", "value": "x"}]}',
+        b'{"id": -12, "conversations": [{"value": "\\u00e9\\t\\n\\/\\"q\\" \\ud83e\\udd88", "from": "user"}]}',
+        b'{"id": 123456789012345678901234567890, "conversations": [], "conversations": [{"from": "gpt", "value": "y"}]}',
+        b'{"id": 5, "extra": {"deep": [1, 2.5e300, null, true, "<image>"]}, "conversations": [{"from": "gpt", "value": "z"}]}',
+    ] * 4
+    path = tmp_path / "odd.json"
+    path.write_bytes(b"[" + b",\n".join(items) + b"]")
+    fast, _ = ingest_both(tmp_path, "llava", path)
+    assert fast["reader"] == "fast"
+    frame = pl.concat(fast["frames"])
+    assert frame["text"].to_list()[:5] == ["last", "x", '\u00e9\t\n/"q" \U0001f988', "y", "z"]
+    assert frame["conversation_id"].to_list()[:5] == ["src:", "src:again", "src:-12", "src:123456789012345678901234567890", "src:5"]
+
+
 def test_flat_json_arrays(tmp_path, block_bytes):
     rows = [{"id": i if i % 2 else f"k{i}", "caption": WORLD[i % 5] + " <image>", "answer": f"a {i}", "x": [1, {"y": None}]}
             for i in range(25)]
