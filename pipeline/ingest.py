@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
+import numpy as np
 import polars as pl
 
 from .config import INPUT_POLICIES, RunConfig, Source
 from .errors import ClassfreqError, FileError, InputError
+from .fast_readers import (
+    FAST_FORMATS,
+    Batch,
+    NotClean,
+    fast_batches,
+    strip_placeholders_series,
+)
 from .hub import download_dataset_file
 from .progress import progress
 from .readers import FORMATS, READERS, Record, read_hub_dataset
@@ -28,6 +38,8 @@ DOCUMENT_SCHEMA = {
     "text": pl.String,
 }
 _IMAGE_PLACEHOLDER = re.compile(r"\s*<image>\s*")
+# batches decoded ahead of the thread that builds their documents, and shards waiting to be written
+IN_FLIGHT = 2
 SKIP_HINT = '(set options.input_policy = "skip" to write bad records to a rejects file and go on)'
 REJECT_SCHEMA = {name: pl.String for name in ("source", "path", "record", "field", "reason", "value")}
 
@@ -109,7 +121,35 @@ def _write_shard(rows: list[dict[str, Any]], directory: Path, source: str, index
     return path.name
 
 
-def ingest_source(source: Source, directory: Path, shard_size: int, policy: str) -> dict[str, Any]:
+def fast_ingest_enabled() -> bool:
+    """CLASSFREQ_FAST_INGEST=off reads every source with the streaming readers (for comparisons and diagnosis)."""
+    return os.environ.get("CLASSFREQ_FAST_INGEST", "on") != "off"
+
+
+def ingest_source(source: Source, directory: Path, shard_size: int, policy: str, fast: bool | None = None) -> dict[str, Any]:
+    """Reads one source into shards; returns its counts, rejects, shard names and which reader read it.
+
+    A source in a fast format is read by its vectorized reader first; at the first sign of input that
+    is not clean, what it wrote is removed and the source is read again by the streaming reader, which
+    alone reports bad records. Both write the same shards.
+    """
+    declined = None
+    if (fast_ingest_enabled() if fast is None else fast) and source.format in FAST_FORMATS:
+        written: list[str] = []
+        try:
+            return {**ingest_source_fast(source, directory, shard_size, written), "reader": "fast"}
+        except NotClean as reason:
+            declined = str(reason)
+            for name in written:
+                (directory / name).unlink(missing_ok=True)
+    result = ingest_source_streaming(source, directory, shard_size, policy)
+    result["reader"] = "streaming"
+    if declined:
+        result["reader_note"] = f"the fast reader declined: {declined}"
+    return result
+
+
+def ingest_source_streaming(source: Source, directory: Path, shard_size: int, policy: str) -> dict[str, Any]:
     """Streams one source into shards; returns its counts, rejects and shard names.
 
     Under the `fail` policy the first bad record stops the run with its place and reason; under
@@ -142,6 +182,134 @@ def ingest_source(source: Source, directory: Path, shard_size: int, policy: str)
     return {"counts": dict(counts), "rejects": rejects, "shards": shards}
 
 
+def batch_documents(batch: Batch, source: str, stage: str) -> tuple[pl.DataFrame, int]:
+    """`record_documents` over a whole batch: the documents of its turns whose text is not empty once stripped,
+    and how many turns were empty."""
+    turns = batch.build()
+    turns = turns.with_columns(strip_placeholders_series(turns.get_column("text")))
+    # "source:record" is the start of every doc_id, and the conversation id of every record without a key
+    prefix = pl.col("prefix")
+    single_turns = turns.get_column("turn").max() == 0
+    doc_id = pl.concat_str([prefix, pl.lit(":0")]) if single_turns else pl.concat_str(
+        [prefix, pl.lit(":"), pl.col("turn").cast(pl.String)])
+    keyed = turns.get_column("key").null_count() < len(turns)
+    conversation = pl.coalesce(pl.concat_str([pl.lit(f"{source}:"), pl.col("key")]), prefix) if keyed else prefix
+    documents = (
+        turns.lazy()
+        .filter(pl.col("text") != "")
+        .with_columns(pl.concat_str([pl.lit(f"{source}:"), pl.col("record").cast(pl.String)]).alias("prefix"))
+        .select(
+            doc_id.alias("doc_id"),
+            pl.lit(source, dtype=pl.String).alias("source"),
+            pl.lit(stage, dtype=pl.String).alias("stage"),
+            pl.col("record"),
+            conversation.alias("conversation_id"),
+            pl.col("turn"),
+            pl.col("role"),
+            pl.col("text"),
+        )
+        .collect()
+    )
+    return documents, turns.height - documents.height
+
+
+class ShardWriter:
+    """Shards cut where the streaming ingest cuts them: after the record that brings a shard to `shard_size` rows.
+
+    Shards are written on a thread of their own, at most two waiting; `close` (or leaving the `with` block)
+    waits for every write, so nothing is written once the writer is closed.
+    """
+
+    def __init__(self, directory: Path, source: str, shard_size: int, written: list[str]):
+        self.directory, self.source, self.shard_size = directory, source, shard_size
+        self.pending: list[pl.DataFrame] = []
+        self.pending_rows = 0
+        self.shards = written
+        self.documents = 0
+        self._thread = ThreadPoolExecutor(max_workers=1)
+        self._writes: deque[Future] = deque()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for future in self._writes:
+            future.cancel()
+        self._thread.shutdown(wait=True)
+
+    def add(self, documents: pl.DataFrame) -> None:
+        if not len(documents):
+            return
+        records = documents.get_column("record").to_numpy()
+        # rows up to and including each record's last document
+        ends = np.append(np.flatnonzero(records[1:] != records[:-1]), len(records) - 1) + 1
+        start = 0
+        while True:
+            k = int(np.searchsorted(ends, start + self.shard_size - self.pending_rows, side="left"))
+            if k == len(ends):
+                break
+            self._write([*self.pending, documents.slice(start, int(ends[k]) - start)])
+            start = int(ends[k])
+        if start < len(documents):
+            self.pending.append(documents.slice(start))
+            self.pending_rows += len(documents) - start
+
+    def close(self) -> None:
+        if self.pending or not self.shards:
+            self._write(self.pending)
+        while self._writes:
+            self._writes.popleft().result()
+
+    def _write(self, frames: list[pl.DataFrame]) -> None:
+        frame = pl.concat(frames) if frames else pl.DataFrame(schema=DOCUMENT_SCHEMA)
+        path = self.directory / f"{self.source}-{len(self.shards):05d}.parquet"
+        self.shards.append(path.name)
+        self.documents += len(frame)
+        self.pending, self.pending_rows = [], 0
+        self._writes.append(self._thread.submit(frame.write_parquet, path))
+        while len(self._writes) > IN_FLIGHT:
+            self._writes.popleft().result()
+
+
+def ingest_source_fast(source: Source, directory: Path, shard_size: int, written: list[str]) -> dict[str, Any]:
+    """One source through its vectorized reader into the shards the streaming ingest writes; NotClean where it cannot.
+
+    The reader (which holds the GIL while it decodes) runs on this thread; building and writing the documents
+    of the batch before (polars, which lets go of it) on a second one, at most two batches ahead.
+    """
+    path = resolve_source_path(source)
+    if path.stat().st_size == 0:
+        raise NotClean("the file is empty")
+    writer = ShardWriter(directory, source.name, shard_size, written)
+
+    def store(batch: Batch) -> int:
+        documents, empty = batch_documents(batch, source.name, source.stage)
+        writer.add(documents)
+        return empty
+
+    records = empty = 0
+    in_flight: deque[Future] = deque()
+    with writer, ThreadPoolExecutor(max_workers=1) as worker, progress(desc=f"ingest {source.name}", unit=" records") as bar:
+        try:
+            for batch in fast_batches(source.format, path, source.options):
+                in_flight.append(worker.submit(store, batch))
+                records += batch.records
+                bar.update(batch.records)
+                del batch
+                while len(in_flight) > IN_FLIGHT:
+                    empty += in_flight.popleft().result()
+            while in_flight:
+                empty += in_flight.popleft().result()
+            if not records:
+                raise NotClean("no records")
+            writer.close()
+        finally:
+            for future in in_flight:  # on the way out with an error: nothing may be written after the caller cleans up
+                future.cancel()
+    counts = {"records": records, "empty_texts": empty, "documents": writer.documents}
+    return {"counts": counts, "rejects": [], "shards": list(writer.shards)}
+
+
 def source_identity(source: Source) -> dict[str, Any]:
     identity = {"name": source.name, "stage": source.stage, "format": source.format, "options": source.options}
     if source.path and source.path.exists():
@@ -160,26 +328,34 @@ def ingest(run: RunConfig, force: bool = False):
         out = StageOutput(outputs={"documents": str(output_dir)})
         all_rejects: list[dict[str, Any]] = []
         provenance = []
-        for source in run.sources:
-            result = ingest_source(source, output_dir, shard_size, policy)
-            all_rejects.extend(result["rejects"])
-            out.rows[source.name] = result["counts"].get("documents", 0)
-            path = resolve_source_path(source) if source.format != "hf" else None
-            provenance.append(
-                {
-                    "source": source.name,
-                    "stage": source.stage,
-                    "format": source.format,
-                    "path": str(path) if path else None,
-                    "hub": source.hub,
-                    "bytes": path.stat().st_size if path else None,
-                    "sha256": file_sha256(path) if path else None,
-                    **result["counts"],
-                    "rejects": len(result["rejects"]),
-                    "rejects_by_reason": dict(Counter(r["reason"] for r in result["rejects"])),
-                    "shards": result["shards"],
-                }
-            )
+        # each local file is hashed on a thread while it is read (hashlib lets go of the GIL)
+        with ThreadPoolExecutor(max_workers=1) as hasher:
+            for source in run.sources:
+                local = source.format != "hf" and source.path is not None and source.path.exists()
+                digest = hasher.submit(file_sha256, source.path) if local else None
+                result = ingest_source(source, output_dir, shard_size, policy)
+                all_rejects.extend(result["rejects"])
+                out.rows[source.name] = result["counts"].get("documents", 0)
+                path = resolve_source_path(source) if source.format != "hf" else None
+                sha256 = digest.result() if digest is not None and path == source.path else (
+                    file_sha256(path) if path else None)
+                provenance.append(
+                    {
+                        "source": source.name,
+                        "stage": source.stage,
+                        "format": source.format,
+                        "path": str(path) if path else None,
+                        "hub": source.hub,
+                        "bytes": path.stat().st_size if path else None,
+                        "sha256": sha256,
+                        **result["counts"],
+                        "rejects": len(result["rejects"]),
+                        "rejects_by_reason": dict(Counter(r["reason"] for r in result["rejects"])),
+                        "shards": result["shards"],
+                        "reader": result["reader"],
+                        **({"reader_note": result["reader_note"]} if "reader_note" in result else {}),
+                    }
+                )
         if all_rejects:
             pl.DataFrame(all_rejects, schema=REJECT_SCHEMA).write_parquet(output_dir / "rejects.parquet")
             out.outputs["rejects"] = str(output_dir / "rejects.parquet")
