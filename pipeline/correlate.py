@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from .config import RunConfig
 from .errors import ClassfreqError
@@ -90,6 +89,7 @@ def _interval(name: str, resampled: np.ndarray) -> dict[str, float | int | None]
 def correlation_row(frequency: np.ndarray, accuracy: np.ndarray, n_resamples: int = N_RESAMPLES,
                     seed: int = SEED) -> dict[str, float | int | None]:
     """Pure core: every statistic of one model × scope; classes in a fixed (class_index) order."""
+    from scipy import stats  # imported here: 0.7 s that spawned workers need not pay
     n = len(frequency)
     row: dict[str, float | int | None] = {"n_classes": n, "n_zero": int((frequency == 0).sum())}
     names = ("spearman_rho", "spearman_p", "kendall_tau", "kendall_p", "pearson_log_r", "pearson_log_p",
@@ -123,6 +123,7 @@ def correlation_row(frequency: np.ndarray, accuracy: np.ndarray, n_resamples: in
 def partial_row(frequency: np.ndarray, accuracy: np.ndarray, reference: np.ndarray,
                 n_resamples: int = N_RESAMPLES, seed: int = SEED) -> dict[str, float | int | None]:
     """Partial Spearman of accuracy on frequency given a reference model's accuracy on the same classes."""
+    from scipy import stats  # imported here: 0.7 s that spawned workers need not pay
     n = len(frequency)
     empty = {"partial_spearman": None, "partial_spearman_p": None, "partial_spearman_low": None,
              "partial_spearman_high": None, "partial_spearman_resamples": None, "n_partial_classes": n}
@@ -160,6 +161,7 @@ CORRELATION_SCHEMA = {
 def correlations(joined: pl.DataFrame, reference_model: str | None = None, measure: str = FREQUENCY_MEASURE,
                  n_resamples: int = N_RESAMPLES, seed: int = SEED) -> pl.DataFrame:
     """Pure core: the joined frequency–accuracy rows (see `sql/frequency_accuracy.sql`) → one row per model × scope."""
+    from scipy import stats  # imported here: 0.7 s that spawned workers need not pay
     rows = []
     # a stage fed by one source has the same frequencies as that source's scope: compute them once
     computed: dict[tuple[bytes, bytes], dict] = {}
