@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.config import parse_run
+from pipeline.ingest import DEFAULT_SHARD_SIZE
 from pipeline.normalize import TOKEN_PATTERN
 from pipeline.parallel import worker_count
 from pipeline.runner import run_pipeline
@@ -180,7 +181,7 @@ def main() -> None:
     parser.add_argument("--baseline-texts", type=int, default=20_000)
     parser.add_argument("--check-texts", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=0, help="0 = all cores")
-    parser.add_argument("--shard-size", type=int, default=200_000)
+    parser.add_argument("--shard-size", type=int, default=DEFAULT_SHARD_SIZE)
     args = parser.parse_args()
     os.environ.setdefault("CLASSFREQ_WORK", str(args.out / "work"))
     load = os.getloadavg()
