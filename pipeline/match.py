@@ -156,13 +156,25 @@ def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, flagged_ter
     count never reads the lemma streams again; other mentions get null.
     """
     flagged = mentions.filter(pl.col("term").is_in(flagged_terms.implode()))
+    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged["doc_id"].implode()))
+    streams = chosen["lemmas"].fill_null([])
+    offsets = np.zeros(len(streams) + 1, dtype=np.int64)
+    np.cumsum(streams.list.len().to_numpy(), out=offsets[1:])
+    flat = streams.explode(empty_as_null=False).cast(pl.Categorical)
+    # one membership test per distinct lemma, then a gather by category
+    is_context = flat.dtype.categories.to_series().is_in(context_words.implode()).fill_null(False).to_numpy()
+    categories = flat.to_physical().to_numpy()
+    positions = np.flatnonzero(is_context[categories])
+    # distinct (text unit, word) pairs as one integer each: far fewer rows to build and group
+    keys = (np.searchsorted(offsets, positions, side="right") - 1).astype(np.int64) << 32 | categories[positions]
+    pairs = pl.Series(keys, dtype=pl.Int64).unique().to_numpy()
     found = (
-        lemmas.filter(pl.col("doc_id").is_in(flagged["doc_id"].implode()))
-        .select("doc_id", word=pl.col("lemmas"))
-        .explode("word")
-        .filter(pl.col("word").is_in(context_words.implode()))
+        pl.DataFrame({
+            "doc_id": chosen["doc_id"].gather(pairs >> 32),
+            "word": flat.dtype.categories.to_series().gather(pairs & 0xFFFFFFFF),
+        })
         .group_by("doc_id")
-        .agg(pl.col("word").unique().sort())
+        .agg(pl.col("word").sort())
         .with_columns(flagged=pl.lit(True))
     )
     return (
