@@ -80,6 +80,8 @@ def count(run: RunConfig, force: bool = False):
              for path in files["lemma_files"] if hypernyms] or [pl.DataFrame(schema={**UNIT_SCHEMA, "term": pl.String})]
         )
         with database_transaction(run.database, "count") as connection:
+            # row order is no table's definition; keeping it makes DuckDB hold large inserts in memory
+            connection.execute("set preserve_insertion_order = false")
             for table in ("classes", "lexicon", "class_context", "hypernym_terms"):
                 connection.execute(f"create or replace table {quote_identifier(table)} as select * from read_parquet($path)",
                                    {"path": lexicon["outputs"][table]})
@@ -91,6 +93,7 @@ def count(run: RunConfig, force: bool = False):
             connection.execute("drop table hypernym_matches")
             drop_relation(connection, "mention_weights")  # a table before it became a view of `mentions`
             run_sql(connection, "mention_weights")
+            run_sql(connection, "load_class_documents")
             run_sql(connection, "class_frequency_by_policy")
             run_sql(connection, "class_frequency", {"policy": policy})
             run_sql(connection, "class_frequency_by_scope", {"policy": policy})

@@ -148,57 +148,55 @@ def match_lemmas(lemmas: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, flagged_terms: pl.Series,
-                       context_words: pl.Series) -> pl.DataFrame:
-    """Pure core: mentions plus `context`, the distinct context words in the mention's text unit.
+def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_context: pl.DataFrame) -> pl.DataFrame:
+    """Pure core: mentions plus `context`, for a flagged term the words of `term_context` (term, word: the context
+    words of the term's classes) that occur in the mention's text unit; null for other terms.
 
-    Only mentions of flagged terms get the list (the `context` policy looks at nothing else), so the
-    count never reads the lemma streams again; other mentions get null.
+    The `context` policy looks at nothing else, so the count never reads the lemma streams again.
     """
-    flagged = mentions.filter(pl.col("term").is_in(flagged_terms.implode()))
-    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged["doc_id"].implode()))
+    flagged = pl.col("term").is_in(term_context["term"].implode())
+    chosen = lemmas.filter(pl.col("doc_id").is_in(mentions.filter(flagged)["doc_id"].implode()))
     streams = chosen["lemmas"].fill_null([])
     offsets = np.zeros(len(streams) + 1, dtype=np.int64)
     np.cumsum(streams.list.len().to_numpy(), out=offsets[1:])
     flat = streams.explode(empty_as_null=False).cast(pl.Categorical)
     # one membership test per distinct lemma, then a gather by category
-    is_context = flat.dtype.categories.to_series().is_in(context_words.implode()).fill_null(False).to_numpy()
+    names = flat.dtype.categories.to_series()
+    is_context = names.is_in(term_context["word"].implode()).fill_null(False).to_numpy()
     categories = flat.to_physical().to_numpy()
     positions = np.flatnonzero(is_context[categories])
-    # distinct (text unit, word) pairs as one integer each: far fewer rows to build and group
+    # distinct (text unit, word) pairs as one integer each: far fewer rows to build
     keys = (np.searchsorted(offsets, positions, side="right") - 1).astype(np.int64) << 32 | categories[positions]
     pairs = pl.Series(keys, dtype=pl.Int64).unique().to_numpy()
+    present = pl.DataFrame({"doc_id": chosen["doc_id"].gather(pairs >> 32), "word": names.gather(pairs & 0xFFFFFFFF)})
     found = (
-        pl.DataFrame({
-            "doc_id": chosen["doc_id"].gather(pairs >> 32),
-            "word": flat.dtype.categories.to_series().gather(pairs & 0xFFFFFFFF),
-        })
-        .group_by("doc_id")
-        .agg(pl.col("word").sort())
-        .with_columns(flagged=pl.lit(True))
+        mentions.filter(flagged).select("doc_id", "start", "term")
+        .join(term_context, on="term")
+        .join(present, on=["doc_id", "word"], how="semi")
+        .group_by("doc_id", "start")
+        .agg(pl.col("word").unique().sort())
     )
     return (
-        mentions.with_columns(flagged=pl.col("term").is_in(flagged_terms.implode()))
-        .join(found, on=["doc_id", "flagged"], how="left", maintain_order="left")
-        .select(*mentions.columns, context=pl.when("flagged").then(pl.col("word").fill_null([])))
+        mentions.join(found, on=["doc_id", "start"], how="left", maintain_order="left")
+        .select(*mentions.columns, context=pl.when(flagged).then(pl.col("word").fill_null([])))
     )
 
 
-def match_shard(source: str, target: str, terms_path: str, context_path: str) -> int:
+def match_shard(source: str, target: str, terms_path: str, term_context_path: str) -> int:
     lemmas = pl.read_parquet(source, columns=[*UNIT_SCHEMA, "lemmas"])
-    terms = pl.read_parquet(terms_path)
-    context_words = pl.read_parquet(context_path)["word"]
-    mentions = match_lemmas(lemmas, terms.select("term", "n_tokens", "first"))
-    mentions = with_context_words(lemmas, mentions, terms.filter("flagged")["term"], context_words)
+    mentions = match_lemmas(lemmas, pl.read_parquet(terms_path))
+    mentions = with_context_words(lemmas, mentions, pl.read_parquet(term_context_path))
     mentions.write_parquet(target)
     return mentions.height
 
 
-def match_inputs(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
-    """The term index with each term's `flagged` (for some class), and the distinct context words."""
-    flagged = lexicon.group_by("term").agg(flagged=pl.col("flagged").fill_null(False).any())
-    terms = term_index(lexicon).join(flagged, on="term", how="left", maintain_order="left")
-    return terms, class_context["word"].unique().sort()
+def term_context(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> pl.DataFrame:
+    """(term, word): for each flagged term, the context words of the classes it is flagged for."""
+    return (
+        lexicon.filter(pl.col("flagged").fill_null(False)).select("class_id", "term")
+        .join(class_context.select("class_id", "word"), on="class_id")
+        .select("term", "word").unique().sort("term", "word")
+    )
 
 
 def match(run: RunConfig, force: bool = False):
@@ -209,16 +207,17 @@ def match(run: RunConfig, force: bool = False):
     inputs = {"normalize": normalized["fingerprint"], "synonyms": lexicon["fingerprint"]}
 
     def body(output_dir: Path, _digest: str) -> StageOutput:
-        terms, context_words = match_inputs(pl.read_parquet(lexicon["outputs"]["lexicon"]),
-                                            pl.read_parquet(lexicon["outputs"]["class_context"]))
+        terms = term_index(pl.read_parquet(lexicon["outputs"]["lexicon"]))
+        confirming = term_context(pl.read_parquet(lexicon["outputs"]["lexicon"]),
+                                  pl.read_parquet(lexicon["outputs"]["class_context"]))
         if executor == "ray":
             from .ray_executor import match_with_ray
 
-            found = match_with_ray([str(s) for s in shards], terms, context_words, output_dir, run.options)
+            found = match_with_ray([str(s) for s in shards], terms, confirming, output_dir, run.options)
         else:
-            terms_path, context_path = output_dir / "_terms.parquet", output_dir / "_context_words.parquet"
+            terms_path, context_path = output_dir / "_terms.parquet", output_dir / "_term_context.parquet"
             terms.write_parquet(terms_path)
-            context_words.to_frame("word").write_parquet(context_path)
+            confirming.write_parquet(context_path)
             targets = [str(output_dir / shard.name) for shard in shards]
             found = sum(map_shards(match_shard, [str(s) for s in shards], targets, [str(terms_path)] * len(shards),
                                    [str(context_path)] * len(shards), workers=run.option("workers", 0), desc="match"))

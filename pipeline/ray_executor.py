@@ -65,10 +65,9 @@ def normalize_batch(batch) -> Any:
     return _to_arrow(normalize_documents(pl.from_arrow(batch)))
 
 
-def match_batch(batch, terms: pl.DataFrame, context_words: pl.Series) -> Any:
+def match_batch(batch, terms: pl.DataFrame, term_context: pl.DataFrame) -> Any:
     lemmas = pl.from_arrow(batch)
-    mentions = match_lemmas(lemmas, terms.select("term", "n_tokens", "first"))
-    return _to_arrow(with_context_words(lemmas, mentions, terms.filter("flagged")["term"], context_words))
+    return _to_arrow(with_context_words(lemmas, match_lemmas(lemmas, terms), term_context))
 
 
 def normalize_with_ray(shards: list[str], output_dir: Path, options: dict[str, Any]) -> int:
@@ -83,13 +82,13 @@ def normalize_with_ray(shards: list[str], output_dir: Path, options: dict[str, A
     return int(pl.scan_parquet(files).select(pl.col("n_words").sum()).collect().item() or 0)
 
 
-def match_with_ray(shards: list[str], terms: pl.DataFrame, context_words: pl.Series, output_dir: Path,
+def match_with_ray(shards: list[str], terms: pl.DataFrame, term_context: pl.DataFrame, output_dir: Path,
                    options: dict[str, Any]) -> int:
     """Mention shards in `output_dir` from lemma-stream shards; returns the number of mentions."""
     ray = start_ray(options)
     (
         ray.data.read_parquet(shards).select_columns([*UNIT_SCHEMA, "lemmas"])
-        .map_batches(match_batch, fn_kwargs={"terms": terms, "context_words": context_words}, batch_format="pyarrow", batch_size=BATCH_ROWS)
+        .map_batches(match_batch, fn_kwargs={"terms": terms, "term_context": term_context}, batch_format="pyarrow", batch_size=BATCH_ROWS)
         .write_parquet(str(output_dir))
     )
     schema = {**UNIT_SCHEMA, **MENTION_SCHEMA, "context": pl.List(pl.String)}

@@ -12,32 +12,27 @@ grid as (
     cross join slices
 ),
 
-policy_weights as (
-    select
-        *,
-        case $policy
-            when 'keep' then weight_keep
-            when 'drop' then weight_drop
-            when 'split' then weight_split
-            when 'context' then weight_context
-        end as weight
-    from mentions
-),
-
 per_document as (
-    -- a text unit belongs to one source, stage, role and conversation
     select
         class_id,
-        doc_id,
-        any_value(source) as source,
-        any_value(stage) as stage,
-        any_value(role) as role,
-        any_value(conversation_id) as conversation_id,
-        max(weight) as document_weight,
-        sum(weight) as mention_weight,
-        count(*) as raw_mentions
-    from policy_weights
-    group by class_id, doc_id
+        source,
+        stage,
+        role,
+        conversation_id,
+        case $policy
+            when 'keep' then keep_document
+            when 'drop' then drop_document
+            when 'split' then split_document
+            when 'context' then context_document
+        end as document_weight,
+        case $policy
+            when 'keep' then keep_mentions
+            when 'drop' then drop_mentions
+            when 'split' then split_mentions
+            when 'context' then context_mentions
+        end as mention_weight,
+        keep_mentions as raw_mentions
+    from class_documents
 ),
 
 per_conversation as (

@@ -3,27 +3,7 @@
 -- every class has a row for every scope and policy, zeros included. The policies stay side by side
 -- (one column each) until the counts are small.
 create or replace table class_frequency_by_policy as
-with per_document as (
-    -- a text unit belongs to one source, stage and conversation
-    select
-        class_id,
-        doc_id,
-        any_value(source) as source,
-        any_value(stage) as stage,
-        any_value(conversation_id) as conversation_id,
-        max(weight_keep) as keep_document,
-        sum(weight_keep) as keep_mentions,
-        max(weight_drop) as drop_document,
-        sum(weight_drop) as drop_mentions,
-        max(weight_split) as split_document,
-        sum(weight_split) as split_mentions,
-        max(weight_context) as context_document,
-        sum(weight_context) as context_mentions
-    from mentions
-    group by class_id, doc_id
-),
-
-per_conversation as (
+with per_conversation as (
     select
         class_id,
         conversation_id,
@@ -33,7 +13,7 @@ per_conversation as (
         max(drop_document) as drop_conversation,
         max(split_document) as split_conversation,
         max(context_document) as context_conversation
-    from per_document
+    from class_documents
     group by class_id, conversation_id
 ),
 
@@ -49,7 +29,7 @@ document_counts as (
         sum(split_mentions) as split_mentions,
         sum(context_document) as context_docs,
         sum(context_mentions) as context_mentions
-    from per_document
+    from class_documents
     group by grouping sets ((class_id), (class_id, stage), (class_id, source))
 ),
 

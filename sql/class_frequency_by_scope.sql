@@ -21,13 +21,9 @@ raw as (
 ),
 
 uncurated_documents as (
-    select class_id, doc_id, any_value(source) as source, any_value(stage) as stage
-    from (
-        select source, stage, class_id, doc_id from mentions
-        union all
-        select source, stage, class_id, doc_id from uncounted_mentions
-    )
-    group by class_id, doc_id
+    select class_id, doc_id, source, stage from class_documents
+    union
+    select class_id, doc_id, source, stage from uncounted_mentions
 ),
 
 hypernym_documents as (

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.match import with_context_words
+from pipeline.match import term_context, with_context_words
 from pipeline.sql import query_frame, replace_table, run_sql
 
 CLASSES = pl.DataFrame({
@@ -47,7 +47,7 @@ def connection(tmp_path):
          for doc_id, conversation, _, found in DOCUMENTS for term, _ in found],
         schema=["source", "stage", "role", "conversation_id", "doc_id", "start", "n_tokens", "term"], orient="row",
     )
-    with_context_words(lemmas, matched, LEXICON.filter("flagged")["term"], CONTEXT["word"]).write_parquet(mention_file)
+    with_context_words(lemmas, matched, term_context(LEXICON, CONTEXT)).write_parquet(mention_file)
     uncounted = pl.DataFrame([("s", "pretrain", "d5", "crane kick", "crane_bird")],
                              schema=["source", "stage", "doc_id", "term", "class_id"], orient="row")
     with duckdb.connect() as db:
@@ -60,6 +60,7 @@ def connection(tmp_path):
             replace_table(db, name, frame)
         run_sql(db, "load_mentions", {"mention_files": [str(mention_file)]})
         run_sql(db, "mention_weights")
+        run_sql(db, "load_class_documents")
         run_sql(db, "class_frequency_by_policy")
         yield db
 

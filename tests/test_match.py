@@ -1,6 +1,6 @@
 import polars as pl
 
-from pipeline.match import match_lemmas, term_index, with_context_words
+from pipeline.match import match_lemmas, term_context, term_index, with_context_words
 from pipeline.normalize import normalize_documents, normalize_text
 
 
@@ -53,9 +53,20 @@ def test_flagged_mentions_carry_the_context_words_of_their_text_unit():
     lemmas = normalize_documents(documents)
     found = match_lemmas(lemmas, term_index(lexicon("crane", "mouse")))
     assert found.columns == ["doc_id", "source", "start", "n_tokens", "term"]  # the text unit's columns come along
-    with_context = with_context_words(lemmas, found, pl.Series(["crane"]), pl.Series(["bird", "lift", "steel", "mouse"]))
+    confirming = pl.DataFrame({"term": ["crane", "crane", "crane", "kite"], "word": ["bird", "lift", "steel", "beam"]})
+    with_context = with_context_words(lemmas, found, confirming)
     assert with_context.select("doc_id", "term", "context").rows() == [
-        ("a", "crane", ["lift", "steel"]),
+        ("a", "crane", ["lift", "steel"]),  # "beam" confirms the kite, not the crane
         ("b", "crane", ["bird"]),  # once, though twice in the text
-        ("c", "mouse", None),  # not flagged: no list, even though "mouse" is a context word
+        ("c", "mouse", None),  # not flagged: no list
     ]
+
+
+def test_term_context_is_the_context_words_of_the_classes_a_term_is_flagged_for():
+    lexicon_rows = pl.DataFrame({
+        "class_id": ["crane_bird", "crane_machine", "crane_bird", "mouse"],
+        "term": ["crane", "crane", "whooping crane", "mouse"],
+        "flagged": [True, True, False, None],
+    })
+    class_context = pl.DataFrame({"class_id": ["crane_bird", "crane_machine", "mouse"], "word": ["bird", "lift", "cheese"]})
+    assert term_context(lexicon_rows, class_context).rows() == [("crane", "bird"), ("crane", "lift")]
