@@ -87,4 +87,7 @@ def drop_relation(connection: duckdb.DuckDBPyConnection, name: str) -> None:
     kinds = connection.execute("select table_type from information_schema.tables where table_name = $name",
                                {"name": name}).fetchall()
     for (kind,) in kinds:
-        connection.execute(f"drop {'view' if kind == 'VIEW' else 'table'} {quote_identifier(name)}")
+        if kind == "VIEW":
+            connection.execute(f"drop view {quote_identifier(name)}")
+        else:
+            connection.execute(f"drop table {quote_identifier(name)}")

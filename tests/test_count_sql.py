@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from pipeline.match import term_context, with_context_words
-from pipeline.sql import query_frame, replace_table, run_sql
+from pipeline.sql import drop_relation, query_frame, replace_table, run_sql
 
 CLASSES = pl.DataFrame({
     "class_id": ["crane_bird", "crane_machine", "kite_bird", "mouse_only"],
@@ -123,3 +123,13 @@ def test_run_policy_counts_sit_beside_the_raw_counts(connection):
     assert (row["n_docs"], row["n_docs_raw"], row["n_docs_uncurated"], row["n_docs_hypernym"]) == (1.0, 2, 3, 1)
     zero = query_frame(connection, "select n_docs, n_docs_raw from class_frequency_by_scope where class_id = 'kite_bird' and scope = 'pretrain'")
     assert zero.rows() == [(0.0, 1)]
+
+
+def test_a_mention_weights_table_of_an_older_database_gives_way_to_the_view(connection):
+    connection.execute("drop view mention_weights")
+    connection.execute("create table mention_weights as select 1 as weight")  # what earlier versions wrote
+    drop_relation(connection, "mention_weights")
+    run_sql(connection, "mention_weights")
+    kind = connection.execute("select table_type from information_schema.tables where table_name = 'mention_weights'")
+    assert kind.fetchall() == [("VIEW",)]
+    assert weights(connection, "keep")  # the view reads the mentions again
