@@ -85,7 +85,8 @@ def sample_texts(document_files: list[Path], count: int, total: int) -> pl.DataF
     )
 
 
-def measure(kind: str, size: int, args: argparse.Namespace) -> dict:
+def produce(kind: str, size: int, args: argparse.Namespace) -> tuple[dict, dict]:
+    """The production run on one corpus, timed with its peak memory: (result, the stages' manifests)."""
     folder = generate(kind, size, args.out / "corpora", args.data)
     run = parse_run({
         "name": f"bench-{kind}-{size}",
@@ -98,9 +99,7 @@ def measure(kind: str, size: int, args: argparse.Namespace) -> dict:
         started = time.perf_counter()
         manifests = {r.stage: r.manifest for r in run_pipeline(run, PRODUCTION_STAGES, force=True)}
         seconds = time.perf_counter() - started
-    lexicon = pl.read_parquet(run_pipeline(run, ["synonyms"])[0].manifest["outputs"]["lexicon"])
-    terms = set(lexicon["term"].unique().to_list())
-    documents = shard_files(manifests["ingest"], "documents")
+    manifests["synonyms"] = run_pipeline(run, ["synonyms"])[0].manifest
     words = manifests["normalize"]["rows"]["words"]
     texts = sum(manifests["ingest"]["rows"].values())
     records = sum(source["records"] for source in manifests["ingest"]["details"]["sources"])
@@ -111,8 +110,17 @@ def measure(kind: str, size: int, args: argparse.Namespace) -> dict:
                        "peak_rss_total": memory.peak_total, "peak_rss_main": memory.peak_main},
     }
     print(f"  production: {seconds:.1f}s, {words / seconds / 1e6:.2f} M words/s, peak RSS "
-          f"{memory.peak_total / 2**30:.2f} GiB (main process {memory.peak_main / 2**30:.2f} GiB)", flush=True)
+          f"{memory.peak_total / 2**30:.2f} GiB (main process {memory.peak_main / 2**30:.2f} GiB; "
+          f"{memory.start_main / 2**30:.2f} GiB before the run)", flush=True)
+    return result, manifests
 
+
+def compare(result: dict, manifests: dict, args: argparse.Namespace) -> None:
+    """The floor, the baseline, the reference check and the tokenization differences, added to `result`."""
+    lexicon = pl.read_parquet(manifests["synonyms"]["outputs"]["lexicon"])
+    terms = set(lexicon["term"].unique().to_list())
+    documents = shard_files(manifests["ingest"], "documents")
+    words, texts = result["words"], result["texts"]
     floor_words, floor_seconds = floor_pass(documents)
     assert floor_words == words, f"the floor counted {floor_words} words, production {words}"
     result["floor"] = {"seconds": floor_seconds, "words_per_s": words / floor_seconds, "processes": 1}
@@ -143,7 +151,6 @@ def measure(kind: str, size: int, args: argparse.Namespace) -> dict:
     found = (mentions.filter(pl.col("doc_id").is_in(check["doc_id"].implode())).select("doc_id", "start", "n_tokens", "term")
              .sort("doc_id", "start").collect().rows())
     result["reference"] = {"texts": check.height, "mentions": len(expected), "identical": found == expected}
-    return result
 
 
 def ratio_table(results: list[dict]) -> str:
@@ -189,11 +196,19 @@ def main() -> None:
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", flush=True)
     corpora = [("captions", int(n)) for n in args.captions.split(",") if n] + [
         ("mixture", int(n)) for n in args.mixture.split(",") if n]
-    results = []
+    for kind, size in corpora:  # generating reads the whole data pool: not inside any measurement
+        generate(kind, size, args.out / "corpora", args.data)
+    # every production run first: the baseline and the checks leave memory behind in this process
+    results, manifests = [], []
     for kind, size in corpora:
         print(f"{kind} {size:,}:", flush=True)
-        results.append(measure(kind, size, args))
-        tokenization = results[-1]["tokenization"]
+        result, stages = produce(kind, size, args)
+        results.append(result)
+        manifests.append(stages)
+    for result, stages in zip(results, manifests):
+        print(f"{result['corpus']} {result['records']:,}: floor, baseline and reference", flush=True)
+        compare(result, stages, args)
+        tokenization = result["tokenization"]
         print(f"  tokenization: {tokenization['differing_texts']:,} of {tokenization['texts']:,} texts split differently "
               f"by spaCy; (doc, term) pairs only baseline {tokenization['doc_terms_only_baseline']}, only production "
               f"{tokenization['doc_terms_only_production']}", flush=True)

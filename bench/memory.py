@@ -37,13 +37,15 @@ def tree_rss(root: int) -> tuple[int, int]:
 
 
 class PeakMemory:
-    """Context manager sampling tree RSS every `interval` seconds; `.peak_total` and `.peak_main` in bytes.
+    """Context manager sampling tree RSS every `interval` seconds; `.peak_total` and `.peak_main` in bytes, and
+    `.start_main`, this process's resident memory when it was created.
 
     Summing RSS over processes counts shared library pages once per worker, so the total is an upper bound.
     """
 
     def __init__(self, interval: float = 0.05):
         self.interval, self.peak_main, self.peak_total = interval, 0, 0
+        self.start_main = tree_rss(os.getpid())[0]
         self._stop = threading.Event()
 
     def _sample(self) -> None:
