@@ -16,7 +16,8 @@ from pipeline.config import parse_run
 from pipeline.errors import ClassfreqError
 from pipeline.match import match_lemmas, term_index
 from pipeline.normalize import normalize_documents, normalize_text
-from pipeline.parallel import _POOLS, chosen_executor, map_shards
+from pipeline import runner
+from pipeline.parallel import _POOLS, chosen_executor, map_shards, stop_workers
 from pipeline.runner import run_pipeline
 
 from .conftest import SHARED_DATA, requires_shared_data
@@ -172,3 +173,29 @@ def test_a_failing_shard_stops_map_shards_with_its_error():
     with pytest.raises(ZeroDivisionError):
         map_shards(divmod, [1, 2, 3], [1, 0, 1], workers=2)
     assert map_shards(divmod, [7, 9], [2, 2], workers=2) == [(3, 1), (4, 1)]  # the pool still works
+
+
+def test_stopped_workers_give_way_to_a_new_pool():
+    map_shards(pow, [2, 3], [2, 2], workers=2)
+    pool = _POOLS[2]
+    stop_workers()
+    assert _POOLS == {}
+    assert map_shards(pow, [2, 3], [2, 2], workers=2) == [4, 9]
+    assert _POOLS[2] is not pool
+
+
+def test_the_pool_runs_with_the_parallel_stages_and_is_gone_for_the_next_one(workspace, monkeypatch):
+    seen = {}
+
+    def parallel_stage(run, force=False):
+        seen["parallel"] = map_shards(pow, [2, 3], [2, 2], workers=2)
+
+    def serial_stage(run, force=False):
+        seen["workers during the serial stage"] = dict(_POOLS)
+
+    monkeypatch.setitem(runner.STAGES, "match", parallel_stage)
+    monkeypatch.setitem(runner.STAGES, "count", serial_stage)
+    run = parse_run({"name": "pool", "class_set": "imagenet1k", "options": {"workers": 2},
+                     "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "unused.tsv"}]})
+    run_pipeline(run, ["match", "count"])
+    assert seen == {"parallel": [4, 9], "workers during the serial stage": {}}
