@@ -123,7 +123,7 @@ def correlation_row(frequency: np.ndarray, accuracy: np.ndarray, n_resamples: in
 def partial_row(frequency: np.ndarray, accuracy: np.ndarray, reference: np.ndarray,
                 n_resamples: int = N_RESAMPLES, seed: int = SEED) -> dict[str, float | int | None]:
     """Partial Spearman of accuracy on frequency given a reference model's accuracy on the same classes."""
-    from scipy import stats  # imported here: 0.7 s that spawned workers need not pay
+    from scipy import stats
     n = len(frequency)
     empty = {"partial_spearman": None, "partial_spearman_p": None, "partial_spearman_low": None,
              "partial_spearman_high": None, "partial_spearman_resamples": None, "n_partial_classes": n}
@@ -161,7 +161,7 @@ CORRELATION_SCHEMA = {
 def correlations(joined: pl.DataFrame, reference_model: str | None = None, measure: str = FREQUENCY_MEASURE,
                  n_resamples: int = N_RESAMPLES, seed: int = SEED) -> pl.DataFrame:
     """Pure core: the joined frequency–accuracy rows (see `sql/frequency_accuracy.sql`) → one row per model × scope."""
-    from scipy import stats  # imported here: 0.7 s that spawned workers need not pay
+    from scipy import stats
     rows = []
     # a stage fed by one source has the same frequencies as that source's scope: compute them once
     computed: dict[tuple[bytes, bytes], dict] = {}

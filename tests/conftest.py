@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,13 +23,22 @@ requires_shared_data = pytest.mark.skipif(
 )
 
 
+@contextmanager
+def project_directory(directory: Path) -> Iterator[pytest.MonkeyPatch]:
+    """`directory` as the project while the block runs: runs write work/ and reports/ there, not into the
+    repository, with progress bars off. For fixtures of any scope; the patch is there for more settings."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLASSFREQ_WORK", str(directory / "work"))
+        patch.setenv("CLASSFREQ_PROGRESS", "off")
+        patch.chdir(directory)
+        yield patch
+
+
 @pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    """A temporary project directory: runs write work/ and reports/ here, not into the repository."""
-    monkeypatch.setenv("CLASSFREQ_WORK", str(tmp_path / "work"))
-    monkeypatch.setenv("CLASSFREQ_PROGRESS", "off")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def workspace(tmp_path):
+    """A temporary project directory for one test."""
+    with project_directory(tmp_path):
+        yield tmp_path
 
 
 def write_json(path: Path, data) -> Path:

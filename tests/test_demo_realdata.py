@@ -9,7 +9,7 @@ from pipeline.config import load_run
 from pipeline.runner import run_pipeline
 
 from .browser import Browser, requires_chromium
-from .conftest import SHARED_DATA, requires_shared_data
+from .conftest import SHARED_DATA, project_directory, requires_shared_data
 
 pytestmark = [requires_shared_data, pytest.mark.realdata]
 SCOPES = ["combined", "pretrain", "instruct", "source:cc3m_val", "source:coco_val2017", "source:flickr8k",
@@ -20,11 +20,8 @@ N_MODELS = 21
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     work = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CLASSFREQ_WORK", str(work / "work"))
+    with project_directory(work) as patch:
         patch.setenv("DEMO_DATA", str(SHARED_DATA))
-        patch.setenv("CLASSFREQ_PROGRESS", "off")
-        patch.chdir(work)
         run = load_run("demo")
         run_pipeline(run)
         yield run, work

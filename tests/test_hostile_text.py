@@ -18,6 +18,7 @@ from pipeline.config import load_run
 from pipeline.runner import run_pipeline
 
 from .cli_runs import write_run
+from .conftest import project_directory
 
 # each payload, if it ever ran, would leave a mark that the rendered page shows: a changed title or body attribute
 SCRIPT_TAG = "<script>document.title='PWNED-script'</script>"
@@ -62,10 +63,7 @@ def hostile(tmp_path_factory):
         "sources": [{"name": "captions", "stage": "pretrain", "format": "llava", "path": "captions.json"}],
         "accuracy": [{"path": "accuracy.csv", "model": MODEL}, {"path": "other.csv", "model": OTHER_MODEL}],
     })
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(directory)
-        patch.setenv("CLASSFREQ_WORK", str(directory / "work"))
-        patch.setenv("CLASSFREQ_PROGRESS", "off")
+    with project_directory(directory):
         run_pipeline(load_run(run_file))
     with duckdb.connect(str(directory / "work" / RUN_NAME / "classfreq.duckdb"), read_only=True) as connection:
         yield directory, connection

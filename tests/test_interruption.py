@@ -27,6 +27,7 @@ from pipeline.runner import STAGES, run_pipeline
 from pipeline.sensitivity import SENSITIVITY_TABLES
 
 from .cli_runs import classfreq, start_classfreq, wait_until_paused, write_run
+from .conftest import project_directory
 
 RUN_NAME = "interrupted"
 FILE_STAGES = ("ingest", "normalize", "synonyms", "match", "published")
@@ -116,10 +117,7 @@ def results(directory: Path) -> dict:
 def uninterrupted(tmp_path_factory):
     """The results of version 2 computed in one uninterrupted run."""
     directory = tmp_path_factory.mktemp("uninterrupted")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(directory)
-        patch.setenv("CLASSFREQ_WORK", str(directory / "work"))
-        patch.setenv("CLASSFREQ_PROGRESS", "off")
+    with project_directory(directory):
         run_pipeline(load_run(use_version(directory, 2)))
     return results(directory)
 

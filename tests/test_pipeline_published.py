@@ -15,7 +15,7 @@ from pipeline.runner import run_pipeline
 from pipeline.sensitivity import sensitivity, sensitivity_section
 from pipeline.sql import sql_frame
 
-from .conftest import write_json
+from .conftest import project_directory, write_json
 
 TENCH, GOLDFISH, GREAT_WHITE, POTTERS_WHEEL = "n01440764", "n01443537", "n01484850", "n03992509"
 MISSILE, PROJECTILE, MOUSETRAP = "n03773504", "n04008634", "n03794056"  # the last two display as "missile"
@@ -72,10 +72,7 @@ def fixture_run(workspace, options):
 def published_run(tmp_path_factory):
     """One pipeline run shared by the module's read-only tests (the policy test adds a table last)."""
     work = tmp_path_factory.mktemp("quirks")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CLASSFREQ_WORK", str(work / "work"))
-        patch.setenv("CLASSFREQ_PROGRESS", "off")
-        patch.chdir(work)
+    with project_directory(work):
         run = fixture_run(work, {"method": "vlmclassifier"})
         run_pipeline(run)
         yield run

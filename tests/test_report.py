@@ -11,7 +11,7 @@ from pipeline.runner import run_pipeline
 from pipeline.sql import replace_table
 
 from .browser import Browser, requires_chromium
-from .conftest import write_json
+from .conftest import project_directory, write_json
 from .test_pipeline_llava import INSTRUCT, PRETRAIN
 
 HOSTILE = '<script>window.injected=1</script>"><img src=x onerror="window.injected=2">'
@@ -33,10 +33,7 @@ def test_sections_whose_tables_are_absent_are_left_out():
 @pytest.fixture(scope="module")
 def tiny_report(tmp_path_factory):
     work = tmp_path_factory.mktemp("tiny")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CLASSFREQ_WORK", str(work / "work"))
-        patch.setenv("CLASSFREQ_PROGRESS", "off")
-        patch.chdir(work)
+    with project_directory(work):
         accuracy = work / "accuracy.csv"
         accuracy.write_text("class,accuracy,n\n" + "".join(
             f"{index},{(index * 37 % 100) / 100},{10}\n" for index in range(1000)))

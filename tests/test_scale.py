@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from bench.corpus import load_pools, write_captions, write_mixture
 from bench.memory import PeakMemory, tree_rss
 from bench.reference import reference_mentions
+from pipeline import runner
 from pipeline.config import parse_run
 from pipeline.errors import ClassfreqError
 from pipeline.match import match_lemmas, term_index
 from pipeline.normalize import normalize_documents, normalize_text
-from pipeline import runner
 from pipeline.parallel import _POOLS, chosen_executor, map_shards, stop_workers
 from pipeline.runner import run_pipeline
 
-from .conftest import SHARED_DATA, requires_shared_data
+from .conftest import SHARED_DATA, project_directory, requires_shared_data
 
 TRICKY_TEXTS = [
     "A great white shark, a white shark and a shark.",
@@ -99,9 +99,7 @@ def corpus_run(folder: Path, name: str, **options) -> dict:
 
 @pytest.fixture(scope="module")
 def local_run(small_corpus, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CLASSFREQ_WORK", str(tmp_path_factory.mktemp("work")))
-        patch.setenv("CLASSFREQ_PROGRESS", "off")
+    with project_directory(tmp_path_factory.mktemp("local")):
         run = corpus_run(small_corpus, "local", workers=2)
         results = {r.stage: r.manifest for r in run_pipeline(run, ["ingest", "normalize", "synonyms", "match", "count"])}
         yield run.database, results
@@ -138,9 +136,7 @@ def test_ray_executor_counts_equal_the_local_executor(local_run, small_corpus, t
     local_database, _ = local_run
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("CLASSFREQ_WORK", str(tmp_path_factory.mktemp("work-ray")))
-            patch.setenv("CLASSFREQ_PROGRESS", "off")
+        with project_directory(tmp_path_factory.mktemp("ray")):
             on_ray = corpus_run(small_corpus, "ray", executor="ray")
             results = run_pipeline(on_ray, ["ingest", "normalize", "synonyms", "match", "count"])
             ray_database = on_ray.database
