@@ -72,20 +72,27 @@ def _id_range(size: int) -> pl.Series:
     return pl.Series(np.arange(size, dtype=np.int32))
 
 
-def lemma_ids(lemmas: pl.Series, encoded: EncodedTerms) -> np.ndarray:
-    """Each lemma's id in the term vocabulary, -1 for lemmas no term contains.
+def flat_streams(streams: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """Lists of lemmas as one categorical stream, and where each list starts in it (plus the end).
 
-    Lemmas are categorical (strings are made so): each distinct lemma is looked up once, then the
-    ids are gathered by category.
+    Categorical, so that a lemma's id or membership is worked out once per distinct lemma and then
+    gathered by category (strings are made categorical here).
     """
-    categorical = lemmas.cast(pl.Categorical)
-    names = categorical.dtype.categories.to_series()
+    streams = streams.fill_null([])
+    offsets = np.zeros(len(streams) + 1, dtype=np.int64)
+    np.cumsum(streams.list.len().to_numpy(), out=offsets[1:])
+    return offsets, streams.explode(empty_as_null=False).cast(pl.Categorical)
+
+
+def lemma_ids(flat: pl.Series, encoded: EncodedTerms) -> np.ndarray:
+    """Each lemma's id in the term vocabulary, -1 for lemmas no term contains; `flat` is categorical."""
+    names = flat.dtype.categories.to_series()
     known = names.is_in(encoded.vocabulary.implode())
     id_of_category = np.full(len(names), -1, dtype=np.int32)
     id_of_category[known.arg_true().to_numpy()] = names.filter(known).replace_strict(
         encoded.vocabulary, _id_range(len(encoded.vocabulary)), return_dtype=pl.Int32
     ).to_numpy()
-    return id_of_category[categorical.to_physical().to_numpy()]
+    return id_of_category[flat.to_physical().to_numpy()]
 
 
 def find_terms(ids: np.ndarray, offsets: np.ndarray, encoded: EncodedTerms) -> tuple[np.ndarray, np.ndarray]:
@@ -131,14 +138,12 @@ def match_lemmas(lemmas: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
 
     Any other columns of the text units but `n_words` (source, stage, role, conversation_id) come along.
     """
-    streams = lemmas["lemmas"].fill_null([])
-    offsets = np.zeros(len(streams) + 1, dtype=np.int64)
-    np.cumsum(streams.list.len().to_numpy(), out=offsets[1:])
+    offsets, flat = flat_streams(lemmas["lemmas"])
     units = lemmas.select(pl.exclude("lemmas", "n_words"))
     if offsets[-1] == 0 or terms.is_empty():
         return units.clear().with_columns(**{name: pl.lit(None, dtype) for name, dtype in MENTION_SCHEMA.items() if name != "doc_id"})
     encoded = encode_terms(terms)
-    positions, term_indices = find_terms(lemma_ids(streams.explode(empty_as_null=False), encoded), offsets, encoded)
+    positions, term_indices = find_terms(lemma_ids(flat, encoded), offsets, encoded)
     documents = np.searchsorted(offsets, positions, side="right") - 1
     terms_found = encoded.terms.gather(term_indices)
     return units[documents].with_columns(
@@ -156,11 +161,7 @@ def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_contex
     """
     flagged = pl.col("term").is_in(term_context["term"].implode())
     chosen = lemmas.filter(pl.col("doc_id").is_in(mentions.filter(flagged)["doc_id"].implode()))
-    streams = chosen["lemmas"].fill_null([])
-    offsets = np.zeros(len(streams) + 1, dtype=np.int64)
-    np.cumsum(streams.list.len().to_numpy(), out=offsets[1:])
-    flat = streams.explode(empty_as_null=False).cast(pl.Categorical)
-    # one membership test per distinct lemma, then a gather by category
+    offsets, flat = flat_streams(chosen["lemmas"])
     names = flat.dtype.categories.to_series()
     is_context = names.is_in(term_context["word"].implode()).fill_null(False).to_numpy()
     categories = flat.to_physical().to_numpy()
@@ -207,9 +208,9 @@ def match(run: RunConfig, force: bool = False):
     inputs = {"normalize": normalized["fingerprint"], "synonyms": lexicon["fingerprint"]}
 
     def body(output_dir: Path, _digest: str) -> StageOutput:
-        terms = term_index(pl.read_parquet(lexicon["outputs"]["lexicon"]))
-        confirming = term_context(pl.read_parquet(lexicon["outputs"]["lexicon"]),
-                                  pl.read_parquet(lexicon["outputs"]["class_context"]))
+        lexicon_rows = pl.read_parquet(lexicon["outputs"]["lexicon"])
+        terms = term_index(lexicon_rows)
+        confirming = term_context(lexicon_rows, pl.read_parquet(lexicon["outputs"]["class_context"]))
         if executor == "ray":
             from .ray_executor import match_with_ray
 
