@@ -41,36 +41,52 @@ def lemma_table() -> dict[str, str]:
     return {form: lemma for form, lemma in table.items() if form != lemma and form not in CONTEXT_DEPENDENT_FORMS}
 
 
-@functools.cache
-def lemma_lookup() -> tuple[pl.Series, pl.Series]:
-    """The lemma table as two aligned series (forms, lemmas), for one vectorized lookup."""
-    table = lemma_table()
-    return pl.Series(list(table), dtype=pl.String), pl.Series(list(table.values()), dtype=pl.String)
-
-
 def lemma_streams(texts: pl.Series) -> pl.Series:
-    """Texts → lists of lemmas, vectorized: lower-case, tokenize, then look up each distinct token once.
+    """Texts → lists of lemmas, vectorized: lower-case, tokenize and look up each distinct space-separated piece
+    of the texts once, then gather every text's lemmas from its pieces'.
 
-    The lemmas are categorical (the shard format: dictionary-encoded on disk, and match maps each
-    distinct lemma to a term id once instead of hashing every token again).
+    A space is never part of a token, so a text's tokens are its pieces' tokens in order; and a corpus has far
+    fewer distinct pieces than pieces (Zipf), so the regex runs over a small fraction of the text. The lemmas
+    are categorical (the shard format: dictionary-encoded on disk, and match maps each distinct lemma to a
+    term id once instead of hashing every token again).
     """
-    # lower-casing writes a capital sigma as σ or ς depending on the next character (":" or "'" then a
-    # letter makes it σ), so the same word could lower-case two ways: one form for both
-    lowered = texts.str.to_lowercase().str.replace_all("ς", "σ", literal=True)
-    tokens = lowered.str.extract_all(TOKEN_PATTERN).fill_null([])
+    pieces = texts.fill_null("").str.split(" ")
+    piece_offsets = _offsets(pieces.list.len().to_numpy())
     # categories of this call alone: polars' global ones are shared by the process and reused once freed
-    flat = tokens.explode(empty_as_null=False).cast(pl.Categorical(pl.Categories.random()))
-    values = pa.DictionaryArray.from_arrays(flat.to_physical().to_arrow(), _lemma_of_category(flat.dtype.categories))
-    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
-    np.cumsum(tokens.list.len().to_numpy(), out=offsets[1:])
+    piece_codes = pieces.explode(empty_as_null=False).cast(pl.Categorical(pl.Categories.random()))
+    codes = piece_codes.to_physical().to_numpy()
+    token_offsets, token_values = _piece_lemmas(piece_codes.dtype.categories.to_series())
+    # each piece occurrence expands to its distinct piece's run of lemmas
+    token_counts = np.diff(token_offsets)[codes]
+    ends = np.cumsum(token_counts)
+    run_starts = np.repeat(token_offsets[codes] - (ends - token_counts), token_counts)
+    values = token_values.take(pa.array(run_starts + np.arange(len(run_starts))))
+    offsets = np.concatenate([[0], ends])[piece_offsets]
     return pl.Series(texts.name, pa.LargeListArray.from_arrays(pa.array(offsets), values))
 
 
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return offsets
+
+
+def _piece_lemmas(pieces: pl.Series) -> tuple[np.ndarray, pa.DictionaryArray]:
+    """Where each piece's lemmas start in one dictionary-encoded array of them (plus the end), and that array."""
+    # lower-casing writes a capital sigma as σ or ς depending on the next character (":" or "'" then a
+    # letter makes it σ), so the same word could lower-case two ways: one form for both
+    lowered = pieces.str.to_lowercase().str.replace_all("ς", "σ", literal=True)
+    tokens = lowered.str.extract_all(TOKEN_PATTERN).fill_null([])
+    flat = tokens.explode(empty_as_null=False).cast(pl.Categorical(pl.Categories.random()))
+    values = pa.DictionaryArray.from_arrays(flat.to_physical().to_arrow(), _lemma_of_category(flat.dtype.categories))
+    return _offsets(tokens.list.len().to_numpy()), values
+
+
 def _lemma_of_category(categories: pl.Categories) -> pa.Array:
-    """The lemma of every string of `categories`, in category order."""
-    forms, lemmas = lemma_lookup()
-    names = categories.to_series()
-    return names.replace_strict(forms, lemmas, default=names).to_arrow().cast(pa.large_string())
+    """The lemma of every string of `categories`, in category order: a dictionary lookup per distinct token
+    (cheaper than building a hash table of the whole lemma table per call)."""
+    table = lemma_table()
+    return pa.array([table.get(name, name) for name in categories.to_series().to_list()], type=pa.large_string())
 
 
 def normalize_series(texts: pl.Series) -> pl.Series:

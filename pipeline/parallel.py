@@ -72,9 +72,9 @@ def stop_workers() -> None:
 
 
 def _warm_up() -> None:
-    from .normalize import lemma_lookup
+    from .normalize import lemma_table
 
-    lemma_lookup()
+    lemma_table()
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.match import match_lemmas, term_index
-from pipeline.normalize import normalize_series, normalize_text
+from pipeline.normalize import TOKEN_PATTERN, lemma_table, normalize_series, normalize_text
 
 TERMS = ["great white shark", "white shark", "shark", "sea lion", "lion", "potter's wheel", "jack-o'-lantern",
          "goose", "teddy bear", "crème brûlée", "σκύλος", "собака", "كلب", "x y z"]
@@ -63,6 +63,23 @@ def test_normalize_never_fails_and_gives_clean_tokens(text):
 @given(st.lists(st.text(), max_size=8))
 def test_normalizing_a_batch_equals_normalizing_each_text(texts):
     assert normalize_series(pl.Series(texts, dtype=pl.String)).to_list() == [normalize_text(text) for text in texts]
+
+
+def whole_text_lemmas(text: str) -> list[str]:
+    """The definition, applied to the whole text at once: lower-case, ς as σ, tokenize, look up."""
+    lowered = pl.Series([text]).str.to_lowercase().str.replace_all("ς", "σ", literal=True)
+    table = lemma_table()
+    return [table.get(token, token) for token in lowered.str.extract_all(TOKEN_PATTERN)[0].to_list()]
+
+
+mixed_text = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=6), st.sampled_from(SEPARATORS)), max_size=20).map("".join)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.one_of(mixed_text, st.text()), max_size=8))
+def test_normalizing_texts_piece_by_piece_equals_normalizing_them_whole(texts):
+    # normalize tokenizes each distinct space-separated piece once; tokens never contain a space, so nothing changes
+    assert normalize_series(pl.Series(texts, dtype=pl.String)).to_list() == [whole_text_lemmas(text) for text in texts]
 
 
 @PROPERTY_SETTINGS
