@@ -22,25 +22,11 @@ classes_with_unflagged_terms as (
     where status = 'counted' and not flagged
 ),
 
-context_found as (
-    -- the match stage lists the context words of each flagged term's text unit
-    select doc_id, unnest(context) as word
-    from matched
-    where context is not null
-),
-
-flagged_mentions as (
-    select distinct matched.doc_id, class_terms.class_id
-    from matched
-    join class_terms using (term)
-    where class_terms.flagged
-),
-
-confirmed as (
-    select distinct flagged_mentions.doc_id, flagged_mentions.class_id
-    from flagged_mentions
-    join class_context using (class_id)
-    join context_found using (doc_id, word)
+class_words as (
+    -- the match stage lists, for a flagged term, the context words of its classes found in its text unit
+    select class_id, list(word) as words
+    from class_context
+    group by class_id
 )
 
 select
@@ -58,8 +44,9 @@ select
     1.0 as weight_keep,
     case when class_terms.flagged and unflagged.class_id is not null then 0.0 else 1.0 end as weight_drop,
     1.0 / class_terms.n_classes as weight_split,
-    case when not class_terms.flagged or confirmed.doc_id is not null then 1.0 else 0.0 end as weight_context
+    case when not class_terms.flagged or coalesce(list_has_any(matched.context, class_words.words), false) then 1.0 else 0.0 end
+        as weight_context
 from matched
 join class_terms using (term)
 left join classes_with_unflagged_terms as unflagged using (class_id)
-left join confirmed using (doc_id, class_id)
+left join class_words using (class_id)
