@@ -36,16 +36,16 @@ per_document as (
 ),
 
 per_conversation as (
-    -- a conversation belongs to one source and stage
+    -- a conversation belongs to one source and stage: grouping by them too changes no group
     select
         class_id,
         role,
         conversation_id,
-        any_value(source) as source,
-        any_value(stage) as stage,
+        source,
+        stage,
         max(document_weight) as conversation_weight
     from per_document
-    group by class_id, role, conversation_id
+    group by class_id, role, conversation_id, source, stage
 ),
 
 counted as (

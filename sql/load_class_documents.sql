@@ -5,11 +5,10 @@ create or replace temp table class_documents as
 select
     class_id,
     doc_id,
-    -- a text unit belongs to one source, stage, role and conversation
-    any_value(source) as source,
-    any_value(stage) as stage,
-    any_value(role) as role,
-    any_value(conversation_id) as conversation_id,
+    source,
+    stage,
+    role,
+    conversation_id,
     max(weight_keep) as keep_document,
     sum(weight_keep) as keep_mentions,
     max(weight_drop) as drop_document,
@@ -19,4 +18,6 @@ select
     max(weight_context) as context_document,
     sum(weight_context) as context_mentions
 from mentions
-group by class_id, doc_id
+-- a text unit belongs to one source, stage, role and conversation: grouping by them is grouping by doc_id
+-- (and faster than picking them with any_value)
+group by class_id, doc_id, source, stage, role, conversation_id
