@@ -1,9 +1,9 @@
 """Stage 4, match: lexicon terms found in lemma streams, longest first and never overlapping.
 
 Matching is an n-gram lookup, never a scan per class. Every lemma that occurs in some term gets a
-small integer id (lemmas that can start a term get the lowest ids), every other lemma gets -1; then,
-for each term length, the id n-grams starting at candidate positions are joined against the terms'
-id n-grams. At each position the longest term wins, and a match hides the shorter ones inside it
+small integer id (lemmas that can start a term get the lowest ids), every other lemma gets -1; the
+terms form a trie over those ids, and all positions that can start a term walk it together, one
+lemma per step (a sorted-array lookup per step). At each position the longest term wins, and a match hides the shorter ones inside it
 ("sea lion" is not also "lion"); where matches overlap, the leftmost-longest is kept, as a reader
 would read the text. Lemma streams are categorical, so each distinct lemma is looked up once.
 
@@ -43,12 +43,19 @@ def term_index(lexicon: pl.DataFrame) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class EncodedTerms:
-    """Terms as id n-grams. `vocabulary[i]` is the lemma with id i; ids below `n_first` can start a term."""
+    """Terms as a trie over lemma ids. `vocabulary[i]` is the lemma with id i; ids below `n_first` can start a term.
+
+    Node 0 is the root and node i + 1 the one reached by first lemma i; deeper edges are `edge_keys` (parent
+    node × vocabulary size + lemma id, sorted) leading to `edge_children`. `term_at[node]` is the term that
+    ends at a node, or -1.
+    """
 
     vocabulary: pl.Series
     n_first: int
     terms: pl.Series
-    by_length: dict[int, pl.DataFrame]  # length → columns t0 … t{length-1} (ids) and term_index
+    edge_keys: np.ndarray
+    edge_children: np.ndarray
+    term_at: np.ndarray
 
 
 def encode_terms(terms: pl.DataFrame) -> EncodedTerms:
@@ -57,15 +64,21 @@ def encode_terms(terms: pl.DataFrame) -> EncodedTerms:
     others = words.explode().unique(maintain_order=True)
     vocabulary = pl.concat([first, others.filter(~others.is_in(first.implode()))])
     ids = words.list.eval(pl.element().replace_strict(vocabulary, _id_range(len(vocabulary)), return_dtype=pl.Int32))
-    lengths = ids.list.len().to_numpy()
-    by_length = {}
-    for length in sorted(set(lengths.tolist()), reverse=True):
-        chosen = np.flatnonzero(lengths == length)
-        grams = ids.gather(chosen)
-        by_length[length] = pl.DataFrame(
-            {**{f"t{k}": grams.list.get(k) for k in range(length)}, "term_index": chosen.astype(np.int32)}
-        )
-    return EncodedTerms(vocabulary, len(first), terms["term"], by_length)
+    size = len(vocabulary)
+    edges: dict[int, int] = {}
+    term_at = [-1] * (len(first) + 1)
+    for index, term_ids in enumerate(ids.to_list()):
+        node = term_ids[0] + 1
+        for lemma in term_ids[1:]:
+            key = node * size + lemma
+            if key not in edges:
+                edges[key] = len(term_at)
+                term_at.append(-1)
+            node = edges[key]
+        term_at[node] = index
+    keys = np.array(sorted(edges), dtype=np.int64)
+    children = np.array([edges[key] for key in keys.tolist()], dtype=np.int64)
+    return EncodedTerms(vocabulary, len(first), terms["term"], keys, children, np.array(term_at, dtype=np.int32))
 
 
 def _id_range(size: int) -> pl.Series:
@@ -98,27 +111,36 @@ def lemma_ids(flat: pl.Series, encoded: EncodedTerms) -> np.ndarray:
 def find_terms(ids: np.ndarray, offsets: np.ndarray, encoded: EncodedTerms) -> tuple[np.ndarray, np.ndarray]:
     """Leftmost-longest, non-overlapping matches in a flat id stream whose documents start at `offsets`.
 
+    Every position that can start a term walks the trie at once, one lemma per step, while it stays in
+    its document and on an edge; the last term passed is the longest starting there.
     Returns (positions in the flat stream, term indices), sorted by position.
     """
     starts = np.flatnonzero((ids >= 0) & (ids < encoded.n_first))
     document_end = offsets[np.searchsorted(offsets, starts, side="right")]
-    matched_term = np.full(len(ids), -1, dtype=np.int32)
-    matched_length = np.zeros(len(ids), dtype=np.int32)
-    for length, grams in encoded.by_length.items():  # longest first, so a longer term is never overwritten
-        rows = starts[(starts + length <= document_end) & (matched_length[starts] == 0)]
-        for k in range(1, length):
-            rows = rows[ids[rows + k] >= 0]
-        if not len(rows):
-            continue
-        found = pl.DataFrame({"row": rows, **{f"t{k}": ids[rows + k] for k in range(length)}}).join(
-            grams, on=[f"t{k}" for k in range(length)], how="inner"
-        )
-        hit = found["row"].to_numpy()
-        matched_term[hit] = found["term_index"].to_numpy()
-        matched_length[hit] = length
-    positions = np.flatnonzero(matched_length)
-    keep = _leftmost_longest(positions, positions + matched_length[positions])
-    return positions[keep], matched_term[positions[keep]]
+    nodes = ids[starts].astype(np.int64) + 1
+    longest_term = encoded.term_at[nodes]
+    longest_length = np.where(longest_term >= 0, 1, 0).astype(np.int32)
+    walking = np.arange(len(starts))  # the starts still on a trie path, and the node each has reached
+    size = len(encoded.vocabulary)
+    length = 1
+    while len(walking) and len(encoded.edge_keys):
+        positions = starts[walking] + length
+        inside = positions < document_end[walking]
+        walking, nodes, following = walking[inside], nodes[inside], ids[positions[inside]]
+        in_terms = following >= 0
+        walking, nodes, following = walking[in_terms], nodes[in_terms], following[in_terms]
+        keys = nodes * size + following
+        slots = np.minimum(np.searchsorted(encoded.edge_keys, keys), len(encoded.edge_keys) - 1)
+        on_edge = encoded.edge_keys[slots] == keys
+        walking, nodes = walking[on_edge], encoded.edge_children[slots[on_edge]]
+        length += 1
+        ending = encoded.term_at[nodes]
+        longest_term[walking[ending >= 0]] = ending[ending >= 0]
+        longest_length[walking[ending >= 0]] = length
+    found = longest_length > 0
+    positions, lengths, term_indices = starts[found], longest_length[found], longest_term[found]
+    keep = _leftmost_longest(positions, positions + lengths)
+    return positions[keep], term_indices[keep]
 
 
 def _leftmost_longest(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
