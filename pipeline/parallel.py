@@ -72,9 +72,10 @@ def stop_workers() -> None:
 
 
 def _warm_up() -> None:
-    from .normalize import lemma_table
+    from .normalize import lemma_table, warm_up
 
     lemma_table()
+    warm_up()
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
