@@ -89,7 +89,7 @@ def _interval(name: str, resampled: np.ndarray) -> dict[str, float | int | None]
 def correlation_row(frequency: np.ndarray, accuracy: np.ndarray, n_resamples: int = N_RESAMPLES,
                     seed: int = SEED) -> dict[str, float | int | None]:
     """Pure core: every statistic of one model × scope; classes in a fixed (class_index) order."""
-    from scipy import stats  # imported here: 0.7 s that spawned workers need not pay
+    from scipy import stats  # imported here: 0.7 s that the worker pool need not pay
     n = len(frequency)
     row: dict[str, float | int | None] = {"n_classes": n, "n_zero": int((frequency == 0).sum())}
     names = ("spearman_rho", "spearman_p", "kendall_tau", "kendall_p", "pearson_log_r", "pearson_log_p",

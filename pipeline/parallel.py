@@ -55,7 +55,7 @@ def map_shards(function: Callable, *argument_lists: Sequence, workers: int | Non
 
 def start_workers(workers: int | None = 0) -> None:
     """Starts the pool now, its workers loading the lemma table, so the first parallel stage does not wait for
-    them (spawning and importing take a second or two) while an earlier stage runs in this process."""
+    them (starting and importing take a second) while an earlier stage runs in this process."""
     count = worker_count(workers)
     if count > 1:
         pool = _pool(count)
@@ -82,9 +82,19 @@ _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
 def _pool(count: int) -> ProcessPoolExecutor:
-    """One pool per size for the life of the process: workers start once (a spawn costs a second or two), not per stage."""
+    """One pool per size for the life of the process: workers start once, not per stage."""
     if count not in _POOLS:
-        # spawn, not fork: polars' thread pool does not survive a fork
-        _POOLS[count] = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+        _POOLS[count] = ProcessPoolExecutor(count, mp_context=_worker_context())
         atexit.register(_POOLS[count].shutdown)
     return _POOLS[count]
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a server that has imported the stage modules once: a spawned worker imports polars,
+    pyarrow and the pipeline itself (about 0.5 s of CPU each, taken from ingest, which runs meanwhile). Not a
+    plain fork of this process, whose polars thread pool would not survive it; spawn where there is no forkserver."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.normalize", "pipeline.match"])
+    return context

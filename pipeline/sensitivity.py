@@ -62,7 +62,7 @@ CLASSFREQ = Variant("classfreq", "classfreq",
 
 def variant_statistics(frequency: np.ndarray, accuracy: np.ndarray) -> dict[str, float | int | None]:
     """Pure core: Spearman, the published Pearson on raw counts, and Pearson on log10(1 + frequency)."""
-    from scipy import stats  # imported here: 0.7 s that spawned workers need not pay
+    from scipy import stats  # imported here: 0.7 s that the worker pool need not pay
     row: dict[str, float | int | None] = {"n_classes": len(frequency), "n_zero": int((frequency == 0).sum())}
     names = ("spearman_rho", "spearman_p", "pearson_r", "pearson_p", "pearson_log_r", "pearson_log_p")
     if len(frequency) < 3 or np.ptp(frequency) == 0 or np.ptp(accuracy) == 0:

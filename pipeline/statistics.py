@@ -123,7 +123,7 @@ def percentile_interval(resampled: np.ndarray, confidence: float = CONFIDENCE) -
 
 def correlation_p_value(r: float, n: int, n_controlled: int = 0) -> float | None:
     """Two-sided p of a (partial) correlation: t = r·√(df / (1 − r²)), df = n − 2 − controlled variables."""
-    from scipy import stats  # imported here: 0.7 s that spawned workers need not pay
+    from scipy import stats  # imported here: 0.7 s that the worker pool need not pay
     df = n - 2 - n_controlled
     if not np.isfinite(r) or df < 1:
         return None
