@@ -27,6 +27,7 @@ from pipeline.runner import run_pipeline
 
 from .baseline import baseline_mentions, spacy_lemmatizer, tokenization_differences
 from .corpus import load_pools, write_captions, write_mixture
+from .lexicon import build_lexicon
 from .memory import PeakMemory
 from .reference import reference_mentions
 
@@ -94,7 +95,7 @@ def produce(kind: str, size: int, args: argparse.Namespace) -> tuple[dict, dict]
         "options": {"workers": args.workers, "shard_size": args.shard_size},
         "sources": corpus_sources(kind, folder),
     })
-    run_pipeline(run, ["synonyms"])  # the lexicon is built once per class set, not per corpus: outside the timing
+    build_lexicon(run)  # once per class set, not per corpus: outside the timing, and outside this process
     with PeakMemory() as memory:
         started = time.perf_counter()
         manifests = {r.stage: r.manifest for r in run_pipeline(run, PRODUCTION_STAGES, force=True)}

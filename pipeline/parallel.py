@@ -90,9 +90,11 @@ def _pool(count: int) -> ProcessPoolExecutor:
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
-    """Workers forked from a server that has imported the stage modules once: a spawned worker imports polars,
-    pyarrow and the pipeline itself (about 0.5 s of CPU each, taken from ingest, which runs meanwhile). Not a
-    plain fork of this process, whose polars thread pool would not survive it; spawn where there is no forkserver."""
+    """Workers forked from a server process that imported the stage modules once, instead of each spawned worker
+    importing polars, pyarrow and the pipeline (about 0.5 s of CPU each, taken from ingest, which runs meanwhile).
+    The server runs no polars code, so polars' thread pool never starts there (this process has one, and a
+    plain fork of it would not be safe); it starts with the first pool and keeps that moment's environment.
+    Spawn where there is no forkserver (Windows)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")

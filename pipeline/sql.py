@@ -51,9 +51,10 @@ def sql_frame(connection: duckdb.DuckDBPyConnection, name: str, parameters: dict
 
 def duckdb_memory_limit() -> str:
     # DuckDB's default (80% of RAM) lets the count's joins grow with the corpus; with a limit they spill
-    # to disk instead. With 512MB the count of 5M captions peaks at 0.55 GiB (1GB: 0.78), and of a
-    # LLaVA-sized mixture at 0.58 GiB (0.89) for about 10% more time.
-    return os.environ.get("CLASSFREQ_DUCKDB_MEMORY", "512MB")
+    # to disk instead. 512MB on 2 cores: the count of 5M captions peaks at 0.55 GiB (1GB: 0.78), and of a
+    # LLaVA-sized mixture at 0.58 GiB (0.89) for about 10% more time. DuckDB runs a thread per core, each
+    # with its own hash tables, so more cores get more: 256MB each.
+    return os.environ.get("CLASSFREQ_DUCKDB_MEMORY") or f"{max(512, 256 * (os.cpu_count() or 1))}MB"
 
 
 def connect(database: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

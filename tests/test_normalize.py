@@ -39,3 +39,17 @@ def test_series_and_documents_keep_row_alignment_with_empty_texts():
     lemmas = normalize_documents(documents)
     assert lemmas["n_words"].to_list() == [2, 0]
     assert lemmas["lemmas"].to_list() == [["two", "dog"], []]
+
+
+def test_nulls_space_runs_and_a_capital_sigma_either_side_of_a_space():
+    texts = [None, "  ", "ΟΔΟΣ ΑΣ", "ΟΔΟΣ'Α ΟΔΟΣ", "two   Sharks\tswim"]
+    assert normalize_series(pl.Series(texts)).to_list() == [[], [], ["οδοσ", "ασ"], ["οδοσ", "α", "οδοσ"],
+                                                            ["two", "shark", "swim"]]
+
+
+def test_lemma_shards_keep_the_dictionary_encoded_lists_through_parquet(tmp_path):
+    documents = pl.DataFrame({"doc_id": ["x", "y", "z"], "text": ["two dogs", "", "dogs and a dog"]})
+    normalize_documents(documents).write_parquet(tmp_path / "lemmas.parquet")
+    lemmas = pl.read_parquet(tmp_path / "lemmas.parquet")
+    assert lemmas.schema["lemmas"] == pl.List(pl.Categorical)
+    assert lemmas["lemmas"].cast(pl.List(pl.String)).to_list() == [["two", "dog"], [], ["dog", "and", "a", "dog"]]

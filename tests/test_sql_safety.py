@@ -107,3 +107,23 @@ def test_the_sql_command_reads_names_with_apostrophes(workspace, database):
                      cwd=workspace, work=workspace / "work")
     assert done.returncode == 0, done.stderr
     assert "jack-o'-lantern" in done.stdout and "potter's wheel" in done.stdout
+
+
+def test_duckdb_memory_cap_grows_with_cores_and_yields_to_the_environment(tmp_path, monkeypatch):
+    from pipeline import sql
+
+    def cap(connection) -> str:
+        return connection.execute("select current_setting('memory_limit')").fetchone()[0]
+
+    def shown(limit: str) -> str:  # DuckDB's own rendering of a limit
+        with duckdb.connect(config={"memory_limit": limit}) as connection:
+            return cap(connection)
+
+    monkeypatch.delenv("CLASSFREQ_DUCKDB_MEMORY", raising=False)
+    for cores, expected in ((1, "512MB"), (2, "512MB"), (16, "4096MB")):
+        monkeypatch.setattr(sql.os, "cpu_count", lambda cores=cores: cores)
+        with sql.connect(tmp_path / f"{cores}.duckdb") as connection:
+            assert cap(connection) == shown(expected)
+    monkeypatch.setenv("CLASSFREQ_DUCKDB_MEMORY", "300MB")
+    with sql.connect(tmp_path / "set.duckdb") as connection:
+        assert cap(connection) == shown("300MB")
