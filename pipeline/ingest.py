@@ -25,7 +25,7 @@ from .fast_readers import (
 from .hub import download_dataset_file
 from .progress import progress
 from .readers import FORMATS, READERS, Record, read_hub_dataset
-from .stage import StageOutput, file_sha256, file_stat, run_stage
+from .stage import SHARD_PARQUET, StageOutput, file_sha256, file_stat, run_stage
 
 DOCUMENT_SCHEMA = {
     "doc_id": pl.String,
@@ -120,7 +120,7 @@ def until_broken(items: Iterator[Record | InputError]) -> Iterator[Record | Inpu
 
 def _write_shard(rows: list[dict[str, Any]], directory: Path, source: str, index: int) -> str:
     path = directory / f"{source}-{index:05d}.parquet"
-    pl.DataFrame(rows, schema=DOCUMENT_SCHEMA).write_parquet(path)
+    pl.DataFrame(rows, schema=DOCUMENT_SCHEMA).write_parquet(path, **SHARD_PARQUET)
     return path.name
 
 
@@ -269,7 +269,7 @@ class ShardWriter:
         self.shards.append(path.name)
         self.documents += len(frame)
         self.pending, self.pending_rows = [], 0
-        self._writes.append(self._thread.submit(frame.write_parquet, path))
+        self._writes.append(self._thread.submit(frame.write_parquet, path, **SHARD_PARQUET))
         while len(self._writes) > IN_FLIGHT:
             self._writes.popleft().result()
 

@@ -23,7 +23,7 @@ import polars as pl
 from .config import RunConfig
 from .normalize import UNIT_SCHEMA
 from .parallel import chosen_executor, map_shards
-from .stage import StageOutput, require_manifest, run_stage
+from .stage import SHARD_PARQUET, StageOutput, require_manifest, run_stage
 
 MENTION_SCHEMA = {"doc_id": pl.String, "start": pl.Int32, "n_tokens": pl.Int32, "term": pl.String}
 
@@ -209,7 +209,7 @@ def match_shard(source: str, target: str, terms_path: str, term_context_path: st
     lemmas = pl.read_parquet(source, columns=[*UNIT_SCHEMA, "lemmas"])
     mentions = match_lemmas(lemmas, pl.read_parquet(terms_path))
     mentions = with_context_words(lemmas, mentions, pl.read_parquet(term_context_path))
-    mentions.write_parquet(target)
+    mentions.write_parquet(target, **SHARD_PARQUET)
     return mentions.height
 
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from .config import RunConfig
 from .parallel import chosen_executor, map_shards
-from .stage import StageOutput, require_manifest, run_stage
+from .stage import SHARD_PARQUET, StageOutput, require_manifest, run_stage
 
 TOKEN_PATTERN = r"[^\W_]+"
 # Lookup entries that only make sense after spaCy's clitic splitting ("I'm" → "'m" → be): on bare
@@ -121,7 +121,7 @@ def warm_up() -> None:
 def normalize_shard(source: str, target: str) -> int:
     documents = pl.read_parquet(source, columns=[*UNIT_SCHEMA, "text"])
     lemmas = normalize_documents(documents)
-    lemmas.write_parquet(target, statistics=False)  # nothing filters lemma shards by value
+    lemmas.write_parquet(target, statistics=False, **SHARD_PARQUET)  # nothing filters lemma shards by value
     return int(lemmas["n_words"].sum() or 0)
 
 
