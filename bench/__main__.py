@@ -1,8 +1,8 @@
 """`make bench` (`python -m bench`): production vs the spaCy baseline vs the tokenize-only floor, on resampled real text.
 
 For each corpus: the production path end to end (ingest → normalize → match → count, all cores),
-timed with the peak memory of the whole process tree; the floor (lower-case + tokenize, nothing else,
-one process) over the same ingested texts; the baseline (spaCy `nlp.pipe` + Python n-gram lookup) on
+in a fresh process of its own, timed with the peak memory of that process and its workers; the floor
+(lower-case + tokenize, nothing else, one process) over the same ingested texts; the baseline (spaCy `nlp.pipe` + Python n-gram lookup) on
 `--baseline-texts` texts spread over the corpus, because at its speed the whole corpus would take hours; the
 per-document reference on `--check-texts` such texts, which must find exactly production's
 mentions; and how often spaCy's tokenizer splits a text differently from production.
@@ -27,8 +27,7 @@ from pipeline.runner import run_pipeline
 
 from .baseline import baseline_mentions, spacy_lemmatizer, tokenization_differences
 from .corpus import load_pools, write_captions, write_mixture
-from .lexicon import build_lexicon
-from .memory import PeakMemory
+from .isolated import build_lexicon, in_fresh_process, measured_run
 from .reference import reference_mentions
 
 PRODUCTION_STAGES = ["ingest", "normalize", "match", "count"]
@@ -95,11 +94,8 @@ def produce(kind: str, size: int, args: argparse.Namespace) -> tuple[dict, dict]
         "options": {"workers": args.workers, "shard_size": args.shard_size},
         "sources": corpus_sources(kind, folder),
     })
-    build_lexicon(run)  # once per class set, not per corpus: outside the timing, and outside this process
-    with PeakMemory() as memory:
-        started = time.perf_counter()
-        manifests = {r.stage: r.manifest for r in run_pipeline(run, PRODUCTION_STAGES, force=True)}
-        seconds = time.perf_counter() - started
+    in_fresh_process(build_lexicon, run)  # once per class set, not per corpus: outside the timing
+    seconds, memory, manifests = in_fresh_process(measured_run, run, PRODUCTION_STAGES)
     manifests["synonyms"] = run_pipeline(run, ["synonyms"])[0].manifest
     words = manifests["normalize"]["rows"]["words"]
     texts = sum(manifests["ingest"]["rows"].values())
@@ -108,11 +104,11 @@ def produce(kind: str, size: int, args: argparse.Namespace) -> tuple[dict, dict]
         "corpus": kind, "records": records, "texts": texts, "words": words, "workers": worker_count(args.workers),
         "stage_seconds": {stage: manifests[stage]["seconds"] for stage in PRODUCTION_STAGES},
         "production": {"seconds": seconds, "words_per_s": words / seconds, "texts_per_s": texts / seconds,
-                       "peak_rss_total": memory.peak_total, "peak_rss_main": memory.peak_main},
+                       "peak_rss_total": memory["total"], "peak_rss_main": memory["main"]},
     }
     print(f"  production: {seconds:.1f}s, {words / seconds / 1e6:.2f} M words/s, peak RSS "
-          f"{memory.peak_total / 2**30:.2f} GiB (main process {memory.peak_main / 2**30:.2f} GiB; "
-          f"{memory.start_main / 2**30:.2f} GiB before the run)", flush=True)
+          f"{memory['total'] / 2**30:.2f} GiB (its process {memory['main'] / 2**30:.2f} GiB; "
+          f"{memory['before'] / 2**30:.2f} GiB before the run)", flush=True)
     return result, manifests
 
 
@@ -199,7 +195,7 @@ def main() -> None:
         ("mixture", int(n)) for n in args.mixture.split(",") if n]
     for kind, size in corpora:  # generating reads the whole data pool: not inside any measurement
         generate(kind, size, args.out / "corpora", args.data)
-    # every production run first: the baseline and the checks leave memory behind in this process
+    # every production run first, each in a fresh process: nothing the baseline or the checks leave reaches them
     results, manifests = [], []
     for kind, size in corpora:
         print(f"{kind} {size:,}:", flush=True)
