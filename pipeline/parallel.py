@@ -90,13 +90,16 @@ def _pool(count: int) -> ProcessPoolExecutor:
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
-    """Workers forked from a server process that imported the stage modules once, instead of each spawned worker
-    importing polars, pyarrow and the pipeline (about 0.5 s of CPU each, taken from ingest, which runs meanwhile).
+    """Workers forked from a server process that imported the main script and the stage modules once, instead of
+    each spawned worker importing polars, pyarrow and the pipeline (about 0.5 s of CPU each, taken from ingest,
+    which runs meanwhile).
     The server runs no polars code, so polars' thread pool never starts there (this process has one, and a
     plain fork of it would not be safe); it starts with the first pool and keeps that moment's environment.
     Spawn where there is no forkserver (Windows)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.normalize", "pipeline.match"])
+    # "__main__" too: otherwise each worker imports the main script itself (the `classfreq` command imports
+    # DuckDB, plotly and the CLI, about 0.2 s of CPU); run as `python -m`, the main module is never imported
+    context.set_forkserver_preload(["__main__", "pipeline.normalize", "pipeline.match"])
     return context
