@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from .readers import MAX_CSV_FIELD_CHARS, ROLES
+from .readers import MAX_CSV_FIELD_CHARS, ROLES, arrow_value_type, is_arrow_text, parquet_batches
 
 try:
     import msgspec
@@ -511,32 +511,17 @@ def _parquet_batches(path: Path, options: dict[str, Any]) -> Iterator[Batch]:
     except Exception:  # noqa: BLE001 (pyarrow raises several types for unreadable files)
         raise NotClean("not a readable Parquet file") from None
     schema = parquet.schema_arrow
-
-    def plain(kind):
-        return kind.value_type if pa.types.is_dictionary(kind) else kind
-
-    def is_text(kind) -> bool:
-        kind = plain(kind)
-        return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
-
     for column in fields:
-        if column not in schema.names or not is_text(schema.field(column).type):
+        if column not in schema.names or not is_arrow_text(schema.field(column).type):
             raise NotClean("a missing or non-text column")
     id_field = options.get("id_field")
     if not (id_field and isinstance(id_field, str) and id_field in schema.names):
         id_field = None
-    elif not (is_text(schema.field(id_field).type) or pa.types.is_integer(plain(schema.field(id_field).type))):
+    elif not (is_arrow_text(id_type := schema.field(id_field).type) or pa.types.is_integer(arrow_value_type(id_type))):
         raise NotClean("an id column that is neither text nor integer")
-    position = 0
-    batches = parquet.iter_batches(batch_size=65536)
-    while True:
-        try:
-            batch = next(batches)
-        except StopIteration:
-            return
-        except Exception:  # noqa: BLE001 (a damaged page, as one of several pyarrow errors: the streaming reader names the row)
-            raise NotClean("unreadable Parquet data") from None
-        wanted = list(dict.fromkeys([*fields, *([id_field] if id_field else [])]))
+    wanted = list(dict.fromkeys([*fields, *([id_field] if id_field else [])]))
+    # a damaged page: the streaming reader names the row
+    for position, batch in parquet_batches(parquet, lambda _row, _error: NotClean("unreadable Parquet data")):
         try:
             batch.validate(full=True)  # the streaming reader turns every column into Python values: invalid UTF-8 fails
             frame = pl.from_arrow(pa.Table.from_batches([batch]).select(wanted).combine_chunks())
@@ -548,4 +533,3 @@ def _parquet_batches(path: Path, options: dict[str, Any]) -> Iterator[Batch]:
         _check_texts(*texts)
         _check_keys(keys)
         yield Batch.of(batch.num_rows, _flat_turns(texts, roles, keys, positions))
-        position += batch.num_rows

@@ -274,15 +274,29 @@ def read_parquet(path: Path, options: dict[str, Any]) -> Iterator[Record | Input
         if column not in schema.names:
             raise FileError(path, f"no column {column!r} (columns: {', '.join(schema.names)})", "schema")
         kind = schema.field(column).type
-        if pa.types.is_dictionary(kind):
-            kind = kind.value_type
-        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)):
-            raise FileError(path, f"column {column!r} has type {kind}, expected text", "schema")
+        if not is_arrow_text(kind):
+            raise FileError(path, f"column {column!r} has type {arrow_value_type(kind)}, expected text", "schema")
     yield from _guarded(_parquet_rows(parquet, path), lambda row, position, record: fields_record(
         row, options, path, position, record))
 
 
-def _parquet_rows(parquet, path: Path) -> Iterator[tuple[int, str, Any]]:
+def arrow_value_type(kind):
+    """An Arrow column type, with dictionary encoding looked through."""
+    import pyarrow as pa
+
+    return kind.value_type if pa.types.is_dictionary(kind) else kind
+
+
+def is_arrow_text(kind) -> bool:
+    import pyarrow as pa
+
+    kind = arrow_value_type(kind)
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+
+
+def parquet_batches(parquet, damaged: Callable[[int, Exception], Exception]) -> Iterator[tuple[int, Any]]:
+    """A Parquet file's record batches, each with the row it starts at; a damaged page (one of several pyarrow
+    errors) raises what `damaged(row, error)` makes of it, and ends the file."""
     position = 0
     batches = parquet.iter_batches(batch_size=65536)
     while True:
@@ -290,11 +304,19 @@ def _parquet_rows(parquet, path: Path) -> Iterator[tuple[int, str, Any]]:
             batch = next(batches)
         except StopIteration:
             return
-        except Exception as error:  # a damaged page surfaces as one of several pyarrow errors
-            raise InputError(path, f"row {position}", f"unreadable Parquet data ({error}); the rest of the file was not read") from None
-        for row in batch.to_pylist():
+        except Exception as error:  # noqa: BLE001
+            raise damaged(position, error) from None
+        yield position, batch
+        position += batch.num_rows
+
+
+def _parquet_rows(parquet, path: Path) -> Iterator[tuple[int, str, Any]]:
+    def damaged(position: int, error: Exception) -> InputError:
+        return InputError(path, f"row {position}", f"unreadable Parquet data ({error}); the rest of the file was not read")
+
+    for start, batch in parquet_batches(parquet, damaged):
+        for position, row in enumerate(batch.to_pylist(), start):
             yield position, f"row {position}", row
-            position += 1
 
 
 def read_coco(path: Path, options: dict[str, Any]) -> Iterator[Record | InputError]:
