@@ -2,10 +2,11 @@
 
 For each corpus: the production path end to end (ingest → normalize → match → count, all cores),
 in a fresh process of its own, timed with the peak memory of that process and its workers; the floor
-(lower-case + tokenize, nothing else, one process) over the same ingested texts; the baseline (spaCy `nlp.pipe` + Python n-gram lookup) on
-`--baseline-texts` texts spread over the corpus, because at its speed the whole corpus would take hours; the
-per-document reference on `--check-texts` such texts, which must find exactly production's
-mentions; and how often spaCy's tokenizer splits a text differently from production.
+(lower-case + tokenize, nothing else, one process) over the same ingested texts; the baseline (spaCy
+`nlp.pipe` + Python n-gram lookup) on `--baseline-texts` texts spread over the corpus, because at its
+speed the whole corpus would take hours; the per-document reference on `--check-texts` such texts,
+which must find exactly production's mentions; and how often spaCy's tokenizer splits a text
+differently from production.
 """
 
 from __future__ import annotations

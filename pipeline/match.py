@@ -3,8 +3,8 @@
 Matching is an n-gram lookup, never a scan per class. Every lemma that occurs in some term gets a
 small integer id (lemmas that can start a term get the lowest ids), every other lemma gets -1; the
 terms form a trie over those ids, and all positions that can start a term walk it together, one
-lemma per step (a sorted-array lookup per step). At each position the longest term wins, and a match hides the shorter ones inside it
-("sea lion" is not also "lion"); where matches overlap, the leftmost-longest is kept, as a reader
+lemma per step (a sorted-array lookup per step). At each position the longest term wins, and a
+match hides the shorter ones inside it ("sea lion" is not also "lion"); where matches overlap, the leftmost-longest is kept, as a reader
 would read the text. Lemma streams are categorical, so each distinct lemma is looked up once.
 
 A mention shard row is the text unit's columns (doc_id, source, stage, role, conversation_id), the
@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from .config import RunConfig
-from .normalize import UNIT_SCHEMA
+from .normalize import UNIT_SCHEMA, list_offsets
 from .parallel import chosen_executor, map_shards
 from .stage import SHARD_PARQUET, StageOutput, require_manifest, run_stage
 
@@ -92,9 +92,7 @@ def flat_streams(streams: pl.Series) -> tuple[np.ndarray, pl.Series]:
     gathered by category (strings are made categorical here).
     """
     streams = streams.fill_null([])
-    offsets = np.zeros(len(streams) + 1, dtype=np.int64)
-    np.cumsum(streams.list.len().to_numpy(), out=offsets[1:])
-    return offsets, streams.explode(empty_as_null=False).cast(pl.Categorical)
+    return list_offsets(streams.list.len().to_numpy()), streams.explode(empty_as_null=False).cast(pl.Categorical)
 
 
 def lemma_ids(flat: pl.Series, encoded: EncodedTerms) -> np.ndarray:
@@ -182,7 +180,8 @@ def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_contex
     The `context` policy looks at nothing else, so the count never reads the lemma streams again.
     """
     flagged = pl.col("term").is_in(term_context["term"].implode())
-    chosen = lemmas.filter(pl.col("doc_id").is_in(mentions.filter(flagged)["doc_id"].implode()))
+    flagged_mentions = mentions.filter(flagged).select("doc_id", "start", "term")
+    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged_mentions["doc_id"].implode()))
     offsets, flat = flat_streams(chosen["lemmas"])
     names = flat.dtype.categories.to_series()
     is_context = names.is_in(term_context["word"].implode()).fill_null(False).to_numpy()
@@ -193,7 +192,7 @@ def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_contex
     pairs = pl.Series(keys, dtype=pl.Int64).unique().to_numpy()
     present = pl.DataFrame({"doc_id": chosen["doc_id"].gather(pairs >> 32), "word": names.gather(pairs & 0xFFFFFFFF)})
     found = (
-        mentions.filter(flagged).select("doc_id", "start", "term")
+        flagged_mentions
         .join(term_context, on="term")
         .join(present, on=["doc_id", "word"], how="semi")
         .group_by("doc_id", "start")

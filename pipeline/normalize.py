@@ -52,7 +52,7 @@ def lemma_streams(texts: pl.Series) -> pl.Series:
     term id once instead of hashing every token again).
     """
     pieces = texts.fill_null("").str.split(" ")
-    piece_offsets = _offsets(pieces.list.len().to_numpy())
+    piece_offsets = list_offsets(pieces.list.len().to_numpy())
     # categories of this call alone: polars' global ones are shared by the process and reused once freed
     piece_codes = pieces.explode(empty_as_null=False).cast(pl.Categorical(pl.Categories.random()))
     codes = piece_codes.to_physical().to_numpy()
@@ -66,7 +66,8 @@ def lemma_streams(texts: pl.Series) -> pl.Series:
     return pl.Series(texts.name, pa.LargeListArray.from_arrays(pa.array(offsets), values))
 
 
-def _offsets(lengths: np.ndarray) -> np.ndarray:
+def list_offsets(lengths: np.ndarray) -> np.ndarray:
+    """Where each of a run of lists starts in their concatenation, plus the end, from the lists' lengths."""
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     return offsets
@@ -80,7 +81,7 @@ def _piece_lemmas(pieces: pl.Series) -> tuple[np.ndarray, pa.DictionaryArray]:
     tokens = lowered.str.extract_all(TOKEN_PATTERN).fill_null([])
     flat = tokens.explode(empty_as_null=False).cast(pl.Categorical(pl.Categories.random()))
     values = pa.DictionaryArray.from_arrays(flat.to_physical().to_arrow(), _lemma_of_category(flat.dtype.categories))
-    return _offsets(tokens.list.len().to_numpy()), values
+    return list_offsets(tokens.list.len().to_numpy()), values
 
 
 def _lemma_of_category(categories: pl.Categories) -> pa.Array:
@@ -108,12 +109,12 @@ def normalize_documents(documents: pl.DataFrame) -> pl.DataFrame:
 
 
 def warm_up() -> None:
-    """A two-text shard through the core and Parquet, in memory: a worker's first call of these polars and Arrow
-    kernels costs about 0.2 s, which the pool pays while ingest runs instead of on its first shard."""
+    """A two-text shard through the core and Parquet, in memory: a worker loads the lemma table, and pays for its
+    first call of these polars and Arrow kernels (about 0.2 s) while ingest runs instead of on its first shard."""
     texts = ["A Dog's bone", "two  sharks\tswim"]
     documents = pl.DataFrame({**{name: texts for name in UNIT_SCHEMA}, "text": texts})
     buffer = io.BytesIO()
-    normalize_documents(documents).write_parquet(buffer, statistics=False)
+    normalize_documents(documents).write_parquet(buffer, statistics=False, **SHARD_PARQUET)
     buffer.seek(0)
     pl.read_parquet(buffer)
 

@@ -54,8 +54,8 @@ def map_shards(function: Callable, *argument_lists: Sequence, workers: int | Non
 
 
 def start_workers(workers: int | None = 0) -> None:
-    """Starts the pool now, its workers loading the lemma table, so the first parallel stage does not wait for
-    them (starting and importing take a second) while an earlier stage runs in this process."""
+    """Starts the pool now, its workers warming up (`normalize.warm_up`), so the first parallel stage does not
+    wait for them while an earlier stage runs in this process."""
     count = worker_count(workers)
     if count > 1:
         pool = _pool(count)
@@ -72,9 +72,8 @@ def stop_workers() -> None:
 
 
 def _warm_up() -> None:
-    from .normalize import lemma_table, warm_up
+    from .normalize import warm_up
 
-    lemma_table()
     warm_up()
 
 
