@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -49,26 +50,44 @@ def map_shards(function: Callable, *argument_lists: Sequence, workers: int | Non
             for future in futures:  # the pool outlives this call: shards not yet started must not run
                 future.cancel()
             if isinstance(error, BrokenProcessPool):
-                _POOLS.pop(count, None)
+                with _POOLS_LOCK:
+                    _POOLS.pop(count, None)
             raise
 
 
 def start_workers(workers: int | None = 0) -> None:
-    """Starts the pool now, its workers warming up (`normalize.warm_up`), so the first parallel stage does not
-    wait for them while an earlier stage runs in this process."""
+    """Starts the pool in the background, its workers warming up (`normalize.warm_up`), so that neither this
+    process nor the first parallel stage waits for them. Starting a worker waits for the forkserver to import
+    the pipeline (about 0.3 s), which would otherwise delay the stage that runs meanwhile (ingest)."""
+    global _starting
     count = worker_count(workers)
     if count > 1:
-        pool = _pool(count)
-        for _ in range(count):
-            pool.submit(_warm_up)
+        _starting = threading.Thread(target=_warm_pool, args=(count,), name="classfreq workers", daemon=True)
+        _starting.start()
 
 
 def stop_workers() -> None:
     """Ends the pools' workers: what they allocated for their shards goes back to the system before a stage that
     needs no workers (the count) allocates its own."""
-    while _POOLS:
-        _, pool = _POOLS.popitem()
-        pool.shutdown()
+    wait_for_workers()
+    with _POOLS_LOCK:
+        while _POOLS:
+            _, pool = _POOLS.popitem()
+            pool.shutdown()
+
+
+def wait_for_workers() -> None:
+    """Returns once the workers `start_workers` began starting are started (or failed to), so that no thread is
+    still starting them when this process moves on to stop them or to exit."""
+    if _starting is not None:
+        _starting.join()
+
+
+def _warm_pool(count: int) -> None:
+    with _POOLS_LOCK:  # held until the workers are started: a stage asking for the pool meanwhile waits for it
+        pool = _pool_unlocked(count)
+        for _ in range(count):
+            pool.submit(_warm_up)
 
 
 def _warm_up() -> None:
@@ -78,10 +97,17 @@ def _warm_up() -> None:
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+_starting: threading.Thread | None = None
 
 
 def _pool(count: int) -> ProcessPoolExecutor:
     """One pool per size for the life of the process: workers start once, not per stage."""
+    with _POOLS_LOCK:
+        return _pool_unlocked(count)
+
+
+def _pool_unlocked(count: int) -> ProcessPoolExecutor:
     if count not in _POOLS:
         _POOLS[count] = ProcessPoolExecutor(count, mp_context=_worker_context())
         atexit.register(_POOLS[count].shutdown)

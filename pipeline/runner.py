@@ -11,7 +11,7 @@ from .count import count
 from .ingest import ingest
 from .match import match
 from .normalize import normalize
-from .parallel import chosen_executor, start_workers, stop_workers
+from .parallel import chosen_executor, start_workers, stop_workers, wait_for_workers
 from .published import published
 from .report import report
 from .sensitivity import sensitivity
@@ -46,11 +46,14 @@ def run_pipeline(
     names = list(stages or STAGES)
     if PARALLEL_STAGES & set(names) and chosen_executor(run.options) == "local":
         start_workers(run.option("workers", 0))
-    with work_dir_lock(run.work_dir):
-        for index, name in enumerate(names):
-            results.append(STAGES[name](run, force=force))
-            on_result(results[-1])
-            following = names[index + 1] if index + 1 < len(names) else None
-            if name in PARALLEL_STAGES and following is not None and following not in PARALLEL_STAGES:
-                stop_workers()
+    try:
+        with work_dir_lock(run.work_dir):
+            for index, name in enumerate(names):
+                results.append(STAGES[name](run, force=force))
+                on_result(results[-1])
+                following = names[index + 1] if index + 1 < len(names) else None
+                if name in PARALLEL_STAGES and following is not None and following not in PARALLEL_STAGES:
+                    stop_workers()
+    finally:  # a stage that failed before the pool was needed must not leave it half-started behind the error
+        wait_for_workers()
     return results
