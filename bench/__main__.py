@@ -1,8 +1,9 @@
 """`make bench` (`python -m bench`): production vs the spaCy baseline vs the tokenize-only floor, on resampled real text.
 
 For each corpus: the production path end to end (ingest → normalize → match → count, all cores),
-in a fresh process of its own, timed with the peak memory of that process and its workers; the floor
-(lower-case + tokenize, nothing else, one process) over the same ingested texts; the baseline (spaCy
+`--repeat` times, each in a fresh process of its own, timed with the peak memory of that process and its
+workers (the median time is reported, beside every run's, and the highest peak); the floor (lower-case +
+tokenize, nothing else, one process; the median of as many passes) over the same ingested texts; the baseline (spaCy
 `nlp.pipe` + Python n-gram lookup) on `--baseline-texts` texts spread over the corpus, because at its
 speed the whole corpus would take hours; the per-document reference on `--check-texts` such texts,
 which must find exactly production's mentions; and how often spaCy's tokenizer splits a text
@@ -17,6 +18,7 @@ import os
 import platform
 import time
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -76,6 +78,11 @@ def floor_pass(document_files: list[Path]) -> tuple[int, float]:
     return words, seconds
 
 
+def median_run(runs: list) -> Any:
+    """The run with the median time (the lower middle one of an even number); each run is (seconds, ...)."""
+    return sorted(runs, key=lambda run: run[0])[(len(runs) - 1) // 2]
+
+
 def sample_texts(document_files: list[Path], count: int, total: int) -> pl.DataFrame:
     """About `count` texts drawn over the whole corpus by a hash of their id (every k-th row would pick only
     questions or only answers of the conversations)."""
@@ -96,20 +103,25 @@ def produce(kind: str, size: int, args: argparse.Namespace) -> tuple[dict, dict]
         "sources": corpus_sources(kind, folder),
     })
     in_fresh_process(build_lexicon, run)  # once per class set, not per corpus: outside the timing
-    seconds, memory, manifests = in_fresh_process(measured_run, run, PRODUCTION_STAGES)
+    # timings on a shared machine vary by 10-20% from run to run: the median of several, each in a fresh process
+    runs = [in_fresh_process(measured_run, run, PRODUCTION_STAGES) for _ in range(args.repeat)]
+    seconds, memory, timed = median_run(runs)
+    manifests = runs[-1][2]  # the outputs on disk are the last run's: each forced run replaces those before it
+    peak_total, peak_main = max(run[1]["total"] for run in runs), max(run[1]["main"] for run in runs)
     manifests["synonyms"] = run_pipeline(run, ["synonyms"])[0].manifest
     words = manifests["normalize"]["rows"]["words"]
     texts = sum(manifests["ingest"]["rows"].values())
     records = sum(source["records"] for source in manifests["ingest"]["details"]["sources"])
     result = {
         "corpus": kind, "records": records, "texts": texts, "words": words, "workers": worker_count(args.workers),
-        "stage_seconds": {stage: manifests[stage]["seconds"] for stage in PRODUCTION_STAGES},
+        "stage_seconds": {stage: timed[stage]["seconds"] for stage in PRODUCTION_STAGES},
         "production": {"seconds": seconds, "words_per_s": words / seconds, "texts_per_s": texts / seconds,
-                       "peak_rss_total": memory["total"], "peak_rss_main": memory["main"]},
+                       "runs_seconds": sorted(run[0] for run in runs),
+                       "peak_rss_total": peak_total, "peak_rss_main": peak_main},
     }
-    print(f"  production: {seconds:.1f}s, {words / seconds / 1e6:.2f} M words/s, peak RSS "
-          f"{memory['total'] / 2**30:.2f} GiB (its process {memory['main'] / 2**30:.2f} GiB; "
-          f"{memory['before'] / 2**30:.2f} GiB before the run)", flush=True)
+    print(f"  production: {seconds:.1f}s (median of {', '.join(f'{run[0]:.1f}' for run in runs)}), "
+          f"{words / seconds / 1e6:.2f} M words/s, peak RSS {peak_total / 2**30:.2f} GiB over the runs (their process "
+          f"{peak_main / 2**30:.2f} GiB; {memory['before'] / 2**30:.2f} GiB before the median run)", flush=True)
     return result, manifests
 
 
@@ -119,7 +131,7 @@ def compare(result: dict, manifests: dict, args: argparse.Namespace) -> None:
     terms = set(lexicon["term"].unique().to_list())
     documents = shard_files(manifests["ingest"], "documents")
     words, texts = result["words"], result["texts"]
-    floor_words, floor_seconds = floor_pass(documents)
+    floor_seconds, floor_words = median_run([floor_pass(documents)[::-1] for _ in range(args.repeat)])
     assert floor_words == words, f"the floor counted {floor_words} words, production {words}"
     result["floor"] = {"seconds": floor_seconds, "words_per_s": words / floor_seconds, "processes": 1}
 
@@ -153,16 +165,18 @@ def compare(result: dict, manifests: dict, args: argparse.Namespace) -> None:
 
 def ratio_table(results: list[dict]) -> str:
     lines = [
-        "| corpus | records | texts | words | workers | production s (ingest+normalize+match+count) | M words/s | k texts/s "
+        "| corpus | records | texts | words | workers | production s, median (ingest+normalize+match+count) | every run s "
+        "| M words/s | k texts/s "
         "| normalize+match M words/s | peak RSS GiB (tree / main) "
         "| baseline M words/s | floor M words/s (1 proc) | prod/baseline | prod/floor | reference = production |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         p, b, f = r["production"], r["baseline"], r["floor"]
         lines.append(
             f"| {r['corpus']} | {r['records']:,} | {r['texts']:,} | {r['words']:,} | {r['workers']} | {p['seconds']:.1f} "
             f"({'+'.join(f'{s:.1f}' for s in r['stage_seconds'].values())}) "
+            f"| {', '.join(f'{s:.1f}' for s in p['runs_seconds'])} "
             f"| {p['words_per_s'] / 1e6:.2f} | {p['texts_per_s'] / 1e3:.0f} "
             f"| {r['words'] / (r['stage_seconds']['normalize'] + r['stage_seconds']['match']) / 1e6:.2f} "
             f"| {p['peak_rss_total'] / 2**30:.2f} / {p['peak_rss_main'] / 2**30:.2f} | {b['words_per_s'] / 1e6:.3f} "
@@ -177,6 +191,12 @@ def around_first_difference(tokens: list[str], other: list[str], context: int = 
     return " ".join(["…"] * (at > context) + tokens[max(0, at - context):at + context])
 
 
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("DEMO_DATA", REPOSITORY.parent / "shared" / "data")))
@@ -187,6 +207,8 @@ def main() -> None:
     parser.add_argument("--check-texts", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=0, help="0 = all cores")
     parser.add_argument("--shard-size", type=int, default=DEFAULT_SHARD_SIZE)
+    parser.add_argument("--repeat", type=positive, default=3,
+                        help="production runs and floor passes per corpus; the median is reported, and the highest peak RSS")
     args = parser.parse_args()
     os.environ.setdefault("CLASSFREQ_WORK", str(args.out / "work"))
     load = os.getloadavg()

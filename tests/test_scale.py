@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.__main__ import median_run
 from bench.corpus import load_pools, write_captions, write_mixture
 from bench.memory import PeakMemory, tree_rss
 from bench.reference import reference_mentions
@@ -195,3 +196,10 @@ def test_the_pool_runs_with_the_parallel_stages_and_is_gone_for_the_next_one(wor
                      "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "unused.tsv"}]})
     run_pipeline(run, ["match", "count"])
     assert seen == {"parallel": [4, 9], "workers during the serial stage": {}}
+
+
+def test_the_bench_reports_the_median_run():
+    runs = [(5.0, "slow"), (4.0, "middle"), (3.0, "fast")]
+    assert median_run(runs) == (4.0, "middle")
+    assert median_run(runs[:2]) == (4.0, "middle")  # of two, the faster: what was reached, not an average
+    assert median_run(runs[2:]) == (3.0, "fast")
