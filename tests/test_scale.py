@@ -1,6 +1,7 @@
 """The vectorized path against the plain per-document reference, and the Ray executor against the local one."""
 
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -203,3 +204,17 @@ def test_the_bench_reports_the_median_run():
     assert median_run(runs) == (4.0, "middle")
     assert median_run(runs[:2]) == (4.0, "middle")  # of two, the faster: what was reached, not an average
     assert median_run(runs[2:]) == (3.0, "fast")
+
+
+def test_a_run_that_fails_before_its_parallel_stages_leaves_no_worker_half_started(workspace, monkeypatch):
+    def failing_stage(run, force=False):
+        raise ClassfreqError("bad input")
+
+    monkeypatch.setitem(runner.STAGES, "ingest", failing_stage)
+    run = parse_run({"name": "pool", "class_set": "imagenet1k", "options": {"workers": 2},
+                     "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "unused.tsv"}]})
+    with pytest.raises(ClassfreqError, match="bad input"):
+        run_pipeline(run, ["ingest", "normalize"])
+    assert not [thread for thread in threading.enumerate() if thread.name == "classfreq workers"]
+    assert map_shards(pow, [2, 3], [2, 2], workers=2) == [4, 9]  # the pool it started works
+    stop_workers()
