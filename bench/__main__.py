@@ -1,11 +1,11 @@
 """`make bench` (`python -m bench`): production vs the spaCy baseline vs the tokenize-only floor, on resampled real text.
 
-For each corpus: the production path end to end (ingest → normalize → match → count, all cores),
-`--repeat` times, each in a fresh process of its own, timed with the peak memory of that process and its
-workers (the median time is reported, beside every run's, and the highest peak); the floor (lower-case +
-tokenize, nothing else, one process; the median of as many passes) over the same ingested texts; the baseline (spaCy
-`nlp.pipe` + Python n-gram lookup) on `--baseline-texts` texts spread over the corpus, because at its
-speed the whole corpus would take hours; the per-document reference on `--check-texts` such texts,
+For each corpus, `--repeat` times in turn: the production path end to end (ingest → normalize → match →
+count, all cores) in a fresh process of its own, timed with the peak memory of that process and its
+workers; the floor (lower-case + tokenize, nothing else, one process) over the same ingested texts; the
+baseline (spaCy `nlp.pipe` + Python n-gram lookup) on `--baseline-texts` texts spread over the corpus,
+because at its speed the whole corpus would take hours. The medians are reported (every production run's
+time beside), and the highest peak. Then the per-document reference on `--check-texts` such texts,
 which must find exactly production's mentions; and how often spaCy's tokenizer splits a text
 differently from production.
 """
@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.config import parse_run
+from pipeline.config import RunConfig, parse_run
 from pipeline.ingest import DEFAULT_SHARD_SIZE
 from pipeline.normalize import TOKEN_PATTERN
 from pipeline.parallel import worker_count
@@ -93,56 +93,73 @@ def sample_texts(document_files: list[Path], count: int, total: int) -> pl.DataF
     )
 
 
-def produce(kind: str, size: int, args: argparse.Namespace) -> tuple[dict, dict]:
-    """The production run on one corpus, timed with its peak memory: (result, the stages' manifests)."""
+def production_run(kind: str, size: int, args: argparse.Namespace) -> RunConfig:
     folder = generate(kind, size, args.out / "corpora", args.data)
-    run = parse_run({
+    return parse_run({
         "name": f"bench-{kind}-{size}",
         "class_set": "imagenet1k",
         "options": {"workers": args.workers, "shard_size": args.shard_size},
         "sources": corpus_sources(kind, folder),
     })
+
+
+def measure(kind: str, size: int, args: argparse.Namespace, nlp) -> dict:
+    """Production, floor and baseline on one corpus, `args.repeat` times in turn, then the checks on the last run.
+
+    Each production run is timed in a fresh process with its peak memory. The three measurements alternate so that
+    a change in the machine's speed (it shares its cores) reaches all three alike: measured one after the other,
+    minutes apart, the floor and the baseline once ran 30% slower than during the production runs.
+    """
+    run = production_run(kind, size, args)
     in_fresh_process(build_lexicon, run)  # once per class set, not per corpus: outside the timing
-    # timings on a shared machine vary by 10-20% from run to run: the median of several, each in a fresh process
-    runs = [in_fresh_process(measured_run, run, PRODUCTION_STAGES) for _ in range(args.repeat)]
+    lexicon = run_pipeline(run, ["synonyms"])[0].manifest
+    terms = set(pl.read_parquet(lexicon["outputs"]["lexicon"])["term"].unique().to_list())
+    runs, floors, baselines, sample = [], [], [], None
+    for _ in range(args.repeat):
+        runs.append(in_fresh_process(measured_run, run, PRODUCTION_STAGES))
+        manifests = runs[-1][2]  # its outputs are on disk until the next forced run replaces them
+        documents = shard_files(manifests["ingest"], "documents")
+        floor_words, floor_seconds = floor_pass(documents)
+        assert floor_words == manifests["normalize"]["rows"]["words"], f"the floor counted {floor_words} words"
+        floors.append(floor_seconds)
+        if sample is None:
+            sample = sample_texts(documents, args.baseline_texts, sum(manifests["ingest"]["rows"].values()))
+        started = time.perf_counter()
+        found, baseline_words = baseline_mentions(nlp, sample["doc_id"].to_list(), sample["text"].to_list(), terms)
+        baselines.append((time.perf_counter() - started, found, baseline_words))
+        print(f"  run {len(runs)}: production {runs[-1][0]:.1f}s, floor {floor_seconds:.2f}s, "
+              f"baseline {baselines[-1][0]:.2f}s on {sample.height:,} texts", flush=True)
+
     seconds, memory, timed = median_run(runs)
-    manifests = runs[-1][2]  # the outputs on disk are the last run's: each forced run replaces those before it
-    peak_total, peak_main = max(run[1]["total"] for run in runs), max(run[1]["main"] for run in runs)
-    manifests["synonyms"] = run_pipeline(run, ["synonyms"])[0].manifest
+    manifests = {**runs[-1][2], "synonyms": lexicon}
     words = manifests["normalize"]["rows"]["words"]
     texts = sum(manifests["ingest"]["rows"].values())
-    records = sum(source["records"] for source in manifests["ingest"]["details"]["sources"])
+    floor_seconds = sorted(floors)[(len(floors) - 1) // 2]
+    baseline_seconds, baseline_found, baseline_words = median_run(baselines)
+    peak_total, peak_main = max(run[1]["total"] for run in runs), max(run[1]["main"] for run in runs)
     result = {
-        "corpus": kind, "records": records, "texts": texts, "words": words, "workers": worker_count(args.workers),
+        "corpus": kind, "records": sum(source["records"] for source in manifests["ingest"]["details"]["sources"]),
+        "texts": texts, "words": words, "workers": worker_count(args.workers),
         "stage_seconds": {stage: timed[stage]["seconds"] for stage in PRODUCTION_STAGES},
         "production": {"seconds": seconds, "words_per_s": words / seconds, "texts_per_s": texts / seconds,
-                       "runs_seconds": sorted(run[0] for run in runs),
+                       "runs_seconds": [run[0] for run in runs],
                        "peak_rss_total": peak_total, "peak_rss_main": peak_main},
+        "floor": {"seconds": floor_seconds, "words_per_s": words / floor_seconds, "processes": 1, "runs_seconds": floors},
+        "baseline": {"texts": sample.height, "words": baseline_words, "seconds": baseline_seconds,
+                     "words_per_s": baseline_words / baseline_seconds, "texts_per_s": sample.height / baseline_seconds,
+                     "runs_seconds": [baseline[0] for baseline in baselines]},
     }
-    print(f"  production: {seconds:.1f}s (median of {', '.join(f'{run[0]:.1f}' for run in runs)}), "
-          f"{words / seconds / 1e6:.2f} M words/s, peak RSS {peak_total / 2**30:.2f} GiB over the runs (their process "
-          f"{peak_main / 2**30:.2f} GiB; {memory['before'] / 2**30:.2f} GiB before the median run)", flush=True)
-    return result, manifests
+    print(f"  production: {seconds:.1f}s (median), {words / seconds / 1e6:.2f} M words/s, peak RSS "
+          f"{peak_total / 2**30:.2f} GiB over the runs (their process {peak_main / 2**30:.2f} GiB; "
+          f"{memory['before'] / 2**30:.2f} GiB before the median run)", flush=True)
+    check(result, manifests, sample, baseline_found, terms, nlp, args)
+    return result
 
 
-def compare(result: dict, manifests: dict, args: argparse.Namespace) -> None:
-    """The floor, the baseline, the reference check and the tokenization differences, added to `result`."""
-    lexicon = pl.read_parquet(manifests["synonyms"]["outputs"]["lexicon"])
-    terms = set(lexicon["term"].unique().to_list())
+def check(result: dict, manifests: dict, sample: pl.DataFrame, baseline_found: list, terms: set[str], nlp,
+          args: argparse.Namespace) -> None:
+    """The reference check and the tokenization differences, added to `result`."""
     documents = shard_files(manifests["ingest"], "documents")
-    words, texts = result["words"], result["texts"]
-    floor_seconds, floor_words = median_run([floor_pass(documents)[::-1] for _ in range(args.repeat)])
-    assert floor_words == words, f"the floor counted {floor_words} words, production {words}"
-    result["floor"] = {"seconds": floor_seconds, "words_per_s": words / floor_seconds, "processes": 1}
-
-    sample = sample_texts(documents, args.baseline_texts, texts)
-    nlp = spacy_lemmatizer()
-    started = time.perf_counter()
-    baseline_found, baseline_words = baseline_mentions(nlp, sample["doc_id"].to_list(), sample["text"].to_list(), terms)
-    baseline_seconds = time.perf_counter() - started
-    result["baseline"] = {"texts": sample.height, "words": baseline_words, "seconds": baseline_seconds,
-                          "words_per_s": baseline_words / baseline_seconds, "texts_per_s": sample.height / baseline_seconds}
-
     production_tokens = sample["text"].str.to_lowercase().str.extract_all(TOKEN_PATTERN).to_list()
     differing, examples = tokenization_differences(nlp, sample["text"].to_list(), production_tokens)
     mentions = pl.scan_parquet(shard_files(manifests["match"], "mentions"))
@@ -156,11 +173,11 @@ def compare(result: dict, manifests: dict, args: argparse.Namespace) -> None:
         "doc_terms_only_production": len(production_terms - baseline_terms),
     }
 
-    check = sample_texts(documents, args.check_texts, texts)
-    expected = sorted(reference_mentions(check.iter_rows(), terms))
-    found = (mentions.filter(pl.col("doc_id").is_in(check["doc_id"].implode())).select("doc_id", "start", "n_tokens", "term")
-             .sort("doc_id", "start").collect().rows())
-    result["reference"] = {"texts": check.height, "mentions": len(expected), "identical": found == expected}
+    check_texts = sample_texts(documents, args.check_texts, result["texts"])
+    expected = sorted(reference_mentions(check_texts.iter_rows(), terms))
+    found = (mentions.filter(pl.col("doc_id").is_in(check_texts["doc_id"].implode()))
+             .select("doc_id", "start", "n_tokens", "term").sort("doc_id", "start").collect().rows())
+    result["reference"] = {"texts": check_texts.height, "mentions": len(expected), "identical": found == expected}
 
 
 def ratio_table(results: list[dict]) -> str:
@@ -208,7 +225,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="0 = all cores")
     parser.add_argument("--shard-size", type=int, default=DEFAULT_SHARD_SIZE)
     parser.add_argument("--repeat", type=positive, default=3,
-                        help="production runs and floor passes per corpus; the median is reported, and the highest peak RSS")
+                        help="production runs, floor and baseline passes per corpus, in turn; the medians are reported, "
+                             "and the highest peak RSS")
     args = parser.parse_args()
     os.environ.setdefault("CLASSFREQ_WORK", str(args.out / "work"))
     load = os.getloadavg()
@@ -218,16 +236,12 @@ def main() -> None:
         ("mixture", int(n)) for n in args.mixture.split(",") if n]
     for kind, size in corpora:  # generating reads the whole data pool: not inside any measurement
         generate(kind, size, args.out / "corpora", args.data)
-    # every production run first, each in a fresh process: nothing the baseline or the checks leave reaches them
-    results, manifests = [], []
+    nlp = spacy_lemmatizer()
+    results = []
     for kind, size in corpora:
         print(f"{kind} {size:,}:", flush=True)
-        result, stages = produce(kind, size, args)
+        result = measure(kind, size, args, nlp)
         results.append(result)
-        manifests.append(stages)
-    for result, stages in zip(results, manifests):
-        print(f"{result['corpus']} {result['records']:,}: floor, baseline and reference", flush=True)
-        compare(result, stages, args)
         tokenization = result["tokenization"]
         print(f"  tokenization: {tokenization['differing_texts']:,} of {tokenization['texts']:,} texts split differently "
               f"by spaCy; (doc, term) pairs only baseline {tokenization['doc_terms_only_baseline']}, only production "
