@@ -61,8 +61,9 @@ def connect(database: Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     if read_only and not database.exists():
         raise ClassfreqError(f"no database at {database}: run the pipeline first (`make all RUN=...`)")
     connection = duckdb.connect(str(database), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
-    if progress_enabled():  # DuckDB draws its own bar for queries over two seconds (the count on millions of texts)
-        connection.execute("set enable_progress_bar = true")
+    # DuckDB draws its own bar for queries over two seconds (the count on millions of texts), by default even
+    # into a log file: it follows CLASSFREQ_PROGRESS like every other bar (a connection setting, not a config one)
+    connection.execute("set enable_progress_bar = true" if progress_enabled() else "set enable_progress_bar = false")
     return connection
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -127,3 +130,15 @@ def test_duckdb_memory_cap_grows_with_cores_and_yields_to_the_environment(tmp_pa
     monkeypatch.setenv("CLASSFREQ_DUCKDB_MEMORY", "300MB")
     with sql.connect(tmp_path / "set.duckdb") as connection:
         assert cap(connection) == shown("300MB")
+
+
+@pytest.mark.parametrize("setting, drawn", [("off", "False"), ("on", "True")])
+def test_duckdb_draws_its_progress_bar_only_where_classfreq_draws_its_own(tmp_path, setting, drawn):
+    # in a process of its own: under pytest DuckDB's default is already off, elsewhere it is on
+    shown = subprocess.run(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from pipeline.sql import connect; "
+         "print(connect(Path(sys.argv[1])).execute(\"select current_setting('enable_progress_bar')\").fetchone()[0])",
+         str(tmp_path / "progress.duckdb")],
+        env={**os.environ, "CLASSFREQ_PROGRESS": setting}, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert shown == drawn
