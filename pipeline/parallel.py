@@ -31,15 +31,15 @@ def worker_count(requested: int | None) -> int:
 def map_shards(function: Callable, *argument_lists: Sequence, workers: int | None = 0, desc: str = "") -> list:
     """Applies `function` to each shard's arguments, in order; in-process when there is one shard or one worker."""
     calls = list(zip(*argument_lists))
-    count = min(worker_count(workers), len(calls))
+    count = worker_count(workers)
     with progress(total=len(calls), desc=desc, unit=" shards") as bar:
-        if count <= 1:
+        if min(count, len(calls)) <= 1:
             results = []
             for arguments in calls:
                 results.append(function(*arguments))
                 bar.update()
             return results
-        pool = _pool(count)
+        pool = _pool(count)  # the one `start_workers` warmed up, even for fewer shards than workers
         futures = [pool.submit(function, *arguments) for arguments in calls]
         try:
             for future in as_completed(futures):
@@ -56,10 +56,12 @@ def map_shards(function: Callable, *argument_lists: Sequence, workers: int | Non
 
 
 def start_workers(workers: int | None = 0) -> None:
-    """Starts the pool in the background, its workers warming up (`normalize.warm_up`), so that neither this
-    process nor the first parallel stage waits for them. Starting a worker waits for the forkserver to import
-    the pipeline (about 0.3 s), which would otherwise delay the stage that runs meanwhile (ingest)."""
+    """Starts the pool on a thread of its own, its workers warming up (`normalize.warm_up`), and returns at once:
+    starting a worker waits for the forkserver to import the pipeline (about 0.3 s), which would otherwise hold
+    up the stage that runs meanwhile (ingest). A parallel stage that needs the pool before it is started waits
+    for it."""
     global _starting
+    wait_for_workers()
     count = worker_count(workers)
     if count > 1:
         _starting = threading.Thread(target=_warm_pool, args=(count,), name="classfreq workers", daemon=True)
@@ -79,15 +81,21 @@ def stop_workers() -> None:
 def wait_for_workers() -> None:
     """Returns once the workers `start_workers` began starting are started (or failed to), so that no thread is
     still starting them when this process moves on to stop them or to exit."""
+    global _starting
     if _starting is not None:
         _starting.join()
+        _starting = None
 
 
 def _warm_pool(count: int) -> None:
-    with _POOLS_LOCK:  # held until the workers are started: a stage asking for the pool meanwhile waits for it
+    with _POOLS_LOCK:  # held while the workers start: a stage that asks for the pool meanwhile waits
         pool = _pool_unlocked(count)
-        for _ in range(count):
-            pool.submit(_warm_up)
+        try:
+            for _ in range(count):
+                pool.submit(_warm_up)
+        except Exception:  # noqa: BLE001 (no one to tell on this thread: the stage that needs the pool starts it again, and fails there)
+            _POOLS.pop(count, None)
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _warm_up() -> None:

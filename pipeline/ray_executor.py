@@ -19,6 +19,7 @@ from .errors import ClassfreqError
 from .match import MENTION_SCHEMA, match_lemmas, with_context_words
 from .normalize import LEMMA_SCHEMA, UNIT_SCHEMA, normalize_documents
 from .parallel import worker_count
+from .progress import progress_enabled
 
 BATCH_ROWS = 50_000
 
@@ -43,7 +44,7 @@ def start_ray(options: dict[str, Any]):
             ray.init(address=address, log_to_driver=False)
         else:
             ray.init(num_cpus=worker_count(options.get("workers", 0)), include_dashboard=False, log_to_driver=False)
-    ray.data.DataContext.get_current().enable_progress_bars = os.environ.get("CLASSFREQ_PROGRESS") != "off"
+    ray.data.DataContext.get_current().enable_progress_bars = progress_enabled()
     return ray
 
 

@@ -44,9 +44,9 @@ def run_pipeline(
     """Runs the named stages (all by default) in order, holding the work directory's lock."""
     results = []
     names = list(stages or STAGES)
-    if PARALLEL_STAGES & set(names) and chosen_executor(run.options) == "local":
-        start_workers(run.option("workers", 0))
     try:
+        if PARALLEL_STAGES & set(names) and chosen_executor(run.options) == "local":
+            start_workers(run.option("workers", 0))
         with work_dir_lock(run.work_dir):
             for index, name in enumerate(names):
                 results.append(STAGES[name](run, force=force))

@@ -2,6 +2,7 @@
 
 import os
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -10,16 +11,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.__main__ import median_run
 from bench.corpus import load_pools, write_captions, write_mixture
 from bench.memory import PeakMemory, tree_rss
 from bench.reference import reference_mentions
-from pipeline import runner
+from bench.runs import median_run
+from pipeline import parallel, runner
 from pipeline.config import parse_run
 from pipeline.errors import ClassfreqError
 from pipeline.match import match_lemmas, term_index
 from pipeline.normalize import normalize_documents, normalize_text
-from pipeline.parallel import _POOLS, chosen_executor, map_shards, stop_workers
+from pipeline.parallel import _POOLS, chosen_executor, map_shards, start_workers, stop_workers, wait_for_workers
 from pipeline.runner import run_pipeline
 
 from .conftest import SHARED_DATA, project_directory, requires_shared_data
@@ -213,8 +214,39 @@ def test_a_run_that_fails_before_its_parallel_stages_leaves_no_worker_half_start
     monkeypatch.setitem(runner.STAGES, "ingest", failing_stage)
     run = parse_run({"name": "pool", "class_set": "imagenet1k", "options": {"workers": 2},
                      "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "unused.tsv"}]})
-    with pytest.raises(ClassfreqError, match="bad input"):
-        run_pipeline(run, ["ingest", "normalize"])
-    assert not [thread for thread in threading.enumerate() if thread.name == "classfreq workers"]
-    assert map_shards(pow, [2, 3], [2, 2], workers=2) == [4, 9]  # the pool it started works
-    stop_workers()
+    try:
+        with pytest.raises(ClassfreqError, match="bad input"):
+            run_pipeline(run, ["ingest", "normalize"])
+        assert not [thread for thread in threading.enumerate() if thread.name == "classfreq workers"]
+        started = _POOLS[2]
+        assert map_shards(pow, [2, 3], [2, 2], workers=2) == [4, 9]
+        assert _POOLS == {2: started}  # the pool it started is the one the next stage uses
+    finally:
+        stop_workers()
+
+
+def test_the_warmed_up_pool_runs_even_fewer_shards_than_workers():
+    try:
+        start_workers(3)
+        wait_for_workers()
+        warmed_up = _POOLS[3]
+        assert map_shards(pow, [2, 3], [2, 2], workers=3) == [4, 9]
+        assert _POOLS == {3: warmed_up}
+    finally:
+        stop_workers()
+
+
+def test_a_pool_that_fails_to_start_fails_the_stage_that_needs_it(monkeypatch):
+    class Unstartable(ProcessPoolExecutor):
+        def submit(self, *arguments, **keywords):
+            raise OSError("too many open files")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Unstartable)
+    try:
+        start_workers(2)
+        wait_for_workers()  # on its own thread: nothing raised, and no broken pool kept
+        assert _POOLS == {}
+        with pytest.raises(OSError, match="too many open files"):
+            map_shards(pow, [2, 3], [2, 2], workers=2)
+    finally:
+        stop_workers()
