@@ -16,9 +16,9 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import time
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -32,6 +32,7 @@ from .baseline import baseline_mentions, spacy_lemmatizer, tokenization_differen
 from .corpus import load_pools, write_captions, write_mixture
 from .isolated import build_lexicon, in_fresh_process, measured_run
 from .reference import reference_mentions
+from .runs import median_run
 
 PRODUCTION_STAGES = ["ingest", "normalize", "match", "count"]
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -76,11 +77,6 @@ def floor_pass(document_files: list[Path]) -> tuple[int, float]:
         words += int(texts.str.to_lowercase().str.extract_all(TOKEN_PATTERN).list.len().sum() or 0)
         seconds += time.perf_counter() - started
     return words, seconds
-
-
-def median_run(runs: list) -> Any:
-    """The run with the median time (the lower middle one of an even number); each run is (seconds, ...)."""
-    return sorted(runs, key=lambda run: run[0])[(len(runs) - 1) // 2]
 
 
 def sample_texts(document_files: list[Path], count: int, total: int) -> pl.DataFrame:
@@ -131,10 +127,9 @@ def measure(kind: str, size: int, args: argparse.Namespace, nlp) -> dict:
               f"baseline {baselines[-1][0]:.2f}s on {sample.height:,} texts", flush=True)
 
     seconds, memory, timed = median_run(runs)
-    manifests = {**runs[-1][2], "synonyms": lexicon}
     words = manifests["normalize"]["rows"]["words"]
     texts = sum(manifests["ingest"]["rows"].values())
-    floor_seconds = sorted(floors)[(len(floors) - 1) // 2]
+    floor_seconds = statistics.median_low(floors)  # the same rule as median_run
     baseline_seconds, baseline_found, baseline_words = median_run(baselines)
     peak_total, peak_main = max(run[1]["total"] for run in runs), max(run[1]["main"] for run in runs)
     result = {
