@@ -26,7 +26,6 @@ from pipeline.config import RunConfig, parse_run
 from pipeline.ingest import DEFAULT_SHARD_SIZE
 from pipeline.normalize import TOKEN_PATTERN
 from pipeline.parallel import worker_count
-from pipeline.runner import run_pipeline
 
 from .baseline import baseline_mentions, spacy_lemmatizer, tokenization_differences
 from .corpus import load_pools, write_captions, write_mixture
@@ -107,8 +106,7 @@ def measure(kind: str, size: int, args: argparse.Namespace, nlp) -> dict:
     minutes apart, the floor and the baseline once ran 30% slower than during the production runs.
     """
     run = production_run(kind, size, args)
-    in_fresh_process(build_lexicon, run)  # once per class set, not per corpus: outside the timing
-    lexicon = run_pipeline(run, ["synonyms"])[0].manifest
+    lexicon = in_fresh_process(build_lexicon, run)  # once per class set, not per corpus: outside the timing
     terms = set(pl.read_parquet(lexicon["outputs"]["lexicon"])["term"].unique().to_list())
     runs, floors, baselines, sample = [], [], [], None
     for _ in range(args.repeat):

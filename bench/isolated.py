@@ -23,9 +23,9 @@ def in_fresh_process(function: Callable, *arguments) -> Any:
         return pool.submit(function, *arguments).result()
 
 
-def build_lexicon(run: RunConfig) -> None:
-    """The run's synonyms stage (it skips when the lexicon is already built)."""
-    run_pipeline(run, ["synonyms"])
+def build_lexicon(run: RunConfig) -> dict:
+    """The run's synonyms stage (it skips when the lexicon is already built), and its manifest."""
+    return run_pipeline(run, ["synonyms"])[0].manifest
 
 
 def measured_run(run: RunConfig, stages: list[str]) -> tuple[float, dict[str, int], dict[str, dict]]:

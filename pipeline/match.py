@@ -4,8 +4,9 @@ Matching is an n-gram lookup, never a scan per class. Every lemma that occurs in
 small integer id (lemmas that can start a term get the lowest ids), every other lemma gets -1; the
 terms form a trie over those ids, and all positions that can start a term walk it together, one
 lemma per step (a sorted-array lookup per step). At each position the longest term wins, and a
-match hides the shorter ones inside it ("sea lion" is not also "lion"); where matches overlap, the leftmost-longest is kept, as a reader
-would read the text. Lemma streams are categorical, so each distinct lemma is looked up once.
+match hides the shorter ones inside it ("sea lion" is not also "lion"); where matches overlap, the
+leftmost-longest is kept, as a reader would read the text. Lemma streams are categorical, so each
+distinct lemma is looked up once.
 
 A mention shard row is the text unit's columns (doc_id, source, stage, role, conversation_id), the
 match (start, n_tokens, term) and, for flagged terms, `context`: the class-confirming words present in

@@ -4,17 +4,18 @@
 -- (one column each) until the counts are small.
 create or replace table class_frequency_by_policy as
 with per_conversation as (
+    -- a conversation belongs to one source and stage: grouping by them too changes no group
     select
         class_id,
         conversation_id,
-        any_value(source) as source,
-        any_value(stage) as stage,
+        source,
+        stage,
         max(keep_document) as keep_conversation,
         max(drop_document) as drop_conversation,
         max(split_document) as split_conversation,
         max(context_document) as context_conversation
     from class_documents
-    group by class_id, conversation_id
+    group by class_id, conversation_id, source, stage
 ),
 
 document_counts as (
