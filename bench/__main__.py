@@ -145,14 +145,14 @@ def measure(kind: str, size: int, args: argparse.Namespace, nlp) -> dict:
     print(f"  production: {seconds:.1f}s (median), {words / seconds / 1e6:.2f} M words/s, peak RSS "
           f"{peak_total / 2**30:.2f} GiB over the runs (their process {peak_main / 2**30:.2f} GiB; "
           f"{memory['before'] / 2**30:.2f} GiB before the median run)", flush=True)
-    check(result, manifests, sample, baseline_found, terms, nlp, args)
+    check(result, manifests, documents, sample, baseline_found, terms, nlp, args)
     return result
 
 
-def check(result: dict, manifests: dict, sample: pl.DataFrame, baseline_found: list, terms: set[str], nlp,
-          args: argparse.Namespace) -> None:
-    """The reference check and the tokenization differences, added to `result`."""
-    documents = shard_files(manifests["ingest"], "documents")
+def check(result: dict, manifests: dict, documents: list[Path], sample: pl.DataFrame, baseline_found: list,
+          terms: set[str], nlp, args: argparse.Namespace) -> None:
+    """The reference check and the tokenization differences on the last run's outputs (`documents` its shards),
+    added to `result`."""
     production_tokens = sample["text"].str.to_lowercase().str.extract_all(TOKEN_PATTERN).to_list()
     differing, examples = tokenization_differences(nlp, sample["text"].to_list(), production_tokens)
     mentions = pl.scan_parquet(shard_files(manifests["match"], "mentions"))

@@ -114,15 +114,19 @@ def warm_up() -> None:
     texts = ["A Dog's bone", "two  sharks\tswim"]
     documents = pl.DataFrame({**{name: texts for name in UNIT_SCHEMA}, "text": texts})
     buffer = io.BytesIO()
-    normalize_documents(documents).write_parquet(buffer, statistics=False, **SHARD_PARQUET)
+    write_lemma_shard(normalize_documents(documents), buffer)
     buffer.seek(0)
     pl.read_parquet(buffer)
+
+
+def write_lemma_shard(lemmas: pl.DataFrame, target: str | io.BytesIO) -> None:
+    lemmas.write_parquet(target, statistics=False, **SHARD_PARQUET)  # nothing filters lemma shards by value
 
 
 def normalize_shard(source: str, target: str) -> int:
     documents = pl.read_parquet(source, columns=[*UNIT_SCHEMA, "text"])
     lemmas = normalize_documents(documents)
-    lemmas.write_parquet(target, statistics=False, **SHARD_PARQUET)  # nothing filters lemma shards by value
+    write_lemma_shard(lemmas, target)
     return int(lemmas["n_words"].sum() or 0)
 
 

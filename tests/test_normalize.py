@@ -1,7 +1,7 @@
 import polars as pl
 import spacy
 
-from pipeline.normalize import normalize_documents, normalize_series, normalize_text
+from pipeline.normalize import normalize_documents, normalize_series, normalize_text, write_lemma_shard
 
 
 def test_plurals_and_case_meet_the_singular():
@@ -49,7 +49,7 @@ def test_nulls_space_runs_and_a_capital_sigma_either_side_of_a_space():
 
 def test_lemma_shards_keep_the_dictionary_encoded_lists_through_parquet(tmp_path):
     documents = pl.DataFrame({"doc_id": ["x", "y", "z"], "text": ["two dogs", "", "dogs and a dog"]})
-    normalize_documents(documents).write_parquet(tmp_path / "lemmas.parquet")
+    write_lemma_shard(normalize_documents(documents), str(tmp_path / "lemmas.parquet"))
     lemmas = pl.read_parquet(tmp_path / "lemmas.parquet")
     assert lemmas.schema["lemmas"] == pl.List(pl.Categorical)
     assert lemmas["lemmas"].cast(pl.List(pl.String)).to_list() == [["two", "dog"], [], ["dog", "and", "a", "dog"]]
