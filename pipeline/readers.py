@@ -261,7 +261,6 @@ def _delimited_items(rows, columns: list[str] | None, path: Path) -> Iterator[tu
 
 
 def read_parquet(path: Path, options: dict[str, Any]) -> Iterator[Record | InputError]:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
