@@ -39,11 +39,13 @@ demo: setup
 	$(CLASSFREQ) all --run demo
 	@echo "database: work/demo/classfreq.duckdb   report: reports/demo.html"
 
+# the layer contract (pyproject.toml, [tool.importlinter]) first: a broken layer fails in seconds
 test: setup
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 evaluate: setup
-	$(BIN)/python -m pipeline.evaluate --run $(RUN)
+	$(CLASSFREQ) evaluate --run $(RUN)
 
 # not part of `make test`: generates corpora of millions of texts under work/bench and takes minutes
 bench: setup

@@ -17,15 +17,17 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import polars as pl
 
-from pipeline.config import RunConfig, parse_run
-from pipeline.ingest import DEFAULT_SHARD_SIZE
-from pipeline.normalize import TOKEN_PATTERN
-from pipeline.parallel import worker_count
+from pipeline.core.config import RunConfig, parse_run
+from pipeline.readers.sources import DEFAULT_SHARD_SIZE
+from pipeline.text.normalize import TOKEN_PATTERN
+from pipeline.executors.local import worker_count
 
 from .baseline import baseline_mentions, spacy_lemmatizer, tokenization_differences
 from .corpus import load_pools, write_captions, write_mixture
@@ -35,6 +37,7 @@ from .runs import median_run
 
 PRODUCTION_STAGES = ["ingest", "normalize", "match", "count"]
 REPOSITORY = Path(__file__).resolve().parents[1]
+RESULTS = REPOSITORY / "bench" / "results"
 
 
 def generate(kind: str, size: int, folder: Path, data: Path) -> Path:
@@ -241,11 +244,39 @@ def main() -> None:
               f"{tokenization['doc_terms_only_production']}", flush=True)
         for _text, theirs, ours in tokenization["examples"][:3]:
             print(f"    spaCy: {around_first_difference(theirs, ours)}\n    ours:  {around_first_difference(ours, theirs)}")
-    load = os.getloadavg()
-    print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(ratio_table(results))
+    load_after = os.getloadavg()
+    print(f"load average after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
+    table = ratio_table(results)
+    print(table)
     (args.out / "results.json").write_text(json.dumps(results, indent=2))
     print(f"details: {args.out / 'results.json'}")
+    page = results_page(table, sys.argv[1:], load, load_after)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for name in (f"{time.strftime('%Y-%m-%d', time.gmtime())}-{commit()}.md", "latest.md"):
+        (RESULTS / name).write_text(page, encoding="utf-8")
+    print(f"results: {RESULTS / 'latest.md'}")
+
+
+def commit() -> str:
+    """The checked-out commit, with `+changes` when the work tree differs from it."""
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", *arguments], cwd=REPOSITORY, capture_output=True, text=True).stdout.strip()
+
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + ("+changes" if git("status", "--porcelain", "--", "pipeline", "sql") else "")
+
+
+def results_page(table: str, arguments: list[str], load_before: tuple, load_after: tuple) -> str:
+    return "\n".join([
+        f"# make bench, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, commit {commit()}",
+        "",
+        f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python "
+        f"{platform.python_version()}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after. "
+        f"Arguments: `{' '.join(arguments) or '(defaults)'}`. Written by `make bench`; what the columns mean: "
+        "[docs/performance.md](../../docs/performance.md).",
+        "",
+        table,
+        "",
+    ])
 
 
 if __name__ == "__main__":

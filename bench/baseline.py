@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import spacy
 
-from pipeline.normalize import TOKEN_PATTERN
+from pipeline.text.normalize import TOKEN_PATTERN
 
 from .reference import Mention, ngram_mentions, term_lengths
 

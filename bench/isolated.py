@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from pipeline.config import RunConfig
+from pipeline.core.config import RunConfig
 from pipeline.runner import run_pipeline
 
 from .memory import PeakMemory

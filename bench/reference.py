@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from pipeline.normalize import TOKEN_PATTERN, lemma_table
+from pipeline.text.normalize import TOKEN_PATTERN, lemma_table
 
 _TOKEN = re.compile(TOKEN_PATTERN)
 Mention = tuple[str, int, int, str]  # doc_id, start, n_tokens, term

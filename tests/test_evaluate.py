@@ -5,9 +5,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.classsets import load_class_set
-from pipeline.devset import DEVSET, DEVSET_SCHEMA, draw, read_devset
-from pipeline.evaluate import score
+from pipeline.lexicon.classsets import load_class_set
+from pipeline.core.paths import DEVSET
+from pipeline.stats.devset import DEVSET_SCHEMA, draw, read_devset
+from pipeline.stats.evaluation import score
 
 
 def test_score_weights_each_occurrence():

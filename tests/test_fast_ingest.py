@@ -15,14 +15,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from pipeline import fast_readers
-from pipeline.config import Source, parse_run
-from pipeline.errors import ClassfreqError
-from pipeline.fast_readers import PY_WHITESPACE, strip_placeholders_series
-from pipeline.ingest import ingest, ingest_source, strip_placeholders
+from pipeline.readers import fast as fast_readers
+from pipeline.core.config import Source, parse_run
+from pipeline.core.errors import ClassfreqError
+from pipeline.readers.fast import PY_WHITESPACE, strip_placeholders_series
+from pipeline.runner import run_pipeline
+from pipeline.readers.sources import ingest_source, strip_placeholders
 
 BOM = b"\xef\xbb\xbf"
 WORLD = ["Кошка сидит на окне", "猫がいます 🐈‍⬛🦈", "כלב בפארק", "قطة على الشجرة", "\u200fمرحبا\u200f 👍🏽"]
+
+
+def ingest(run):
+    """The ingest stage alone, as `classfreq ingest` runs it."""
+    return run_pipeline(run, ["ingest"])[0]
 
 
 def ingest_both(folder, fmt, path, shard_size=3, policy="skip", **options):

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.config import load_run
+from pipeline.core.config import load_run
 from pipeline.runner import run_pipeline
 
 from .cli_runs import write_run

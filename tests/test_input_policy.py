@@ -8,10 +8,10 @@ import json
 import polars as pl
 import pytest
 
-from pipeline.config import parse_run
-from pipeline.errors import ClassfreqError
-from pipeline.ingest import ingest
-from pipeline.stage import read_manifest
+from pipeline.core.config import parse_run
+from pipeline.core.errors import ClassfreqError
+from pipeline.runner import run_pipeline
+from pipeline.core.stage import read_manifest
 
 from .cli_runs import classfreq, write_run
 
@@ -20,6 +20,11 @@ NULL_VALUE = {"id": "b", "conversations": [{"from": "human", "value": "Hi"}, {"f
 UNKNOWN_SPEAKER = {"id": "c", "conversations": [{"from": "narrator", "value": "Once"}]}
 EMPTY_TEXTS = {"id": "d", "conversations": [{"from": "human", "value": "<image>"}, {"from": "gpt", "value": "  "}]}
 SKIP_HINT = '(set options.input_policy = "skip" to write bad records to a rejects file and go on)'
+
+
+def ingest(run):
+    """The ingest stage alone, as `classfreq ingest` runs it."""
+    return run_pipeline(run, ["ingest"])[0]
 
 
 def llava_file(path, items):

@@ -17,19 +17,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.accuracy import ACCURACY_TABLES
-from pipeline.config import load_run
-from pipeline.correlate import CORRELATE_TABLES
-from pipeline.count import COUNT_TABLES
-from pipeline.errors import ClassfreqError
-from pipeline.published import PUBLISHED_TABLES
-from pipeline.runner import STAGES, run_pipeline
-from pipeline.sensitivity import SENSITIVITY_TABLES
+from pipeline.stages.accuracy import ACCURACY_TABLES
+from pipeline.core.config import load_run
+from pipeline.stages.correlate import CORRELATE_TABLES
+from pipeline.stages.count import COUNT_TABLES
+from pipeline.core.errors import ClassfreqError
+from pipeline.stages.published import PUBLISHED_TABLES
+from pipeline.runner import stage_names
+from pipeline.runner import run_pipeline
+from pipeline.stages.sensitivity import SENSITIVITY_TABLES
 
 from .cli_runs import classfreq, start_classfreq, wait_until_paused, write_run
 from .conftest import project_directory
 
 RUN_NAME = "interrupted"
+STAGES = stage_names()
 FILE_STAGES = ("ingest", "normalize", "synonyms", "match", "published")
 STAGE_TABLES = {  # each database stage's own tables, as the stage declares them
     "count": COUNT_TABLES,

@@ -1,7 +1,7 @@
 import polars as pl
 
-from pipeline.match import match_lemmas, term_context, term_index, with_context_words
-from pipeline.normalize import normalize_documents, normalize_text
+from pipeline.text.match import match_lemmas, term_context, term_index, with_context_words
+from pipeline.text.normalize import normalize_documents, normalize_text
 
 
 def lexicon(*terms: str) -> pl.DataFrame:

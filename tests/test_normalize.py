@@ -1,7 +1,7 @@
 import polars as pl
 import spacy
 
-from pipeline.normalize import normalize_documents, normalize_series, normalize_text, write_lemma_shard
+from pipeline.text.normalize import normalize_documents, normalize_series, normalize_text, write_lemma_shard
 
 
 def test_plurals_and_case_meet_the_singular():

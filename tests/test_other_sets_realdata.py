@@ -5,7 +5,7 @@ import dataclasses
 import duckdb
 import pytest
 
-from pipeline.config import load_run
+from pipeline.core.config import load_run
 from pipeline.runner import run_pipeline
 
 from .conftest import SHARED_DATA, requires_shared_data
@@ -40,7 +40,7 @@ def test_car_names_are_found_without_year_and_body_style(workspace, monkeypatch)
     run_pipeline(run, ["synonyms"])
     import polars as pl
 
-    from pipeline.stage import read_manifest
+    from pipeline.core.stage import read_manifest
 
     lexicon = pl.read_parquet(read_manifest(run.work_dir, "synonyms")["outputs"]["lexicon"])
     tesla = lexicon.filter(pl.col("text").str.contains("(?i)tesla"))

@@ -3,7 +3,7 @@
 import duckdb
 import pytest
 
-from pipeline.config import parse_run
+from pipeline.core.config import parse_run
 from pipeline.runner import run_pipeline
 
 from .conftest import write_json

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from pipeline.config import parse_run
-from pipeline.published import published_parameters
+from pipeline.core.config import parse_run
+from pipeline.stats.frequency import published_parameters
 from pipeline.runner import run_pipeline
-from pipeline.sensitivity import sensitivity, sensitivity_section
-from pipeline.sql import sql_frame
+from pipeline.report.sensitivity import sensitivity_section
+from pipeline.core.sql import sql_frame
 
 from .conftest import project_directory, write_json
 
@@ -171,7 +171,7 @@ def test_disambiguation_policies_join_the_sensitivity_table_when_count_provides_
             create or replace table class_frequency_by_policy as
             select class_id, scope, policy, case when policy = 'drop' and display_name = 'missile' then 0 else n_docs end as n_docs
             from class_frequency_by_scope cross join (values ('keep'), ('drop')) as policies(policy)""")
-    sensitivity(published_run, force=True)
+    run_pipeline(published_run, ["sensitivity"], force=True)
     with duckdb.connect(str(published_run.database), read_only=True) as connection:
         rows = dict(connection.execute("select variant, spearman_rho from sensitivity where model = 'toy'").fetchall())
     dropped = {**CORRECTED, MISSILE: 0, PROJECTILE: 0}

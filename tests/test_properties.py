@@ -9,8 +9,8 @@ import polars as pl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.match import match_lemmas, term_index
-from pipeline.normalize import TOKEN_PATTERN, lemma_table, normalize_series, normalize_text
+from pipeline.text.match import match_lemmas, term_index
+from pipeline.text.normalize import TOKEN_PATTERN, lemma_table, normalize_series, normalize_text
 
 TERMS = ["great white shark", "white shark", "shark", "sea lion", "lion", "potter's wheel", "jack-o'-lantern",
          "goose", "teddy bear", "crème brûlée", "σκύλος", "собака", "كلب", "x y z"]

@@ -1,14 +1,18 @@
 """The report: sections only for tables that exist, escaped text, the same bytes for the same inputs."""
 
+import shutil
+
 import duckdb
 import polars as pl
 import pytest
 
-from pipeline.config import parse_run
-from pipeline.report import render_report
-from pipeline.report_sections import SECTIONS
+from pipeline.core import stage
+from pipeline.core.config import parse_run
+from pipeline.core.paths import SQL_DIR
+from pipeline.core.sql import replace_table
+from pipeline.report.render import render_report
+from pipeline.report.sections import SECTIONS
 from pipeline.runner import run_pipeline
-from pipeline.sql import replace_table
 
 from .browser import Browser, requires_chromium
 from .conftest import project_directory, write_json
@@ -78,3 +82,21 @@ def test_hostile_model_names_run_no_script_in_the_browser(tiny_report):
         assert browser.evaluate("window.injected === undefined")
         assert browser.evaluate("document.querySelectorAll('#correlation-table img').length") == 0
         assert HOSTILE in browser.evaluate("document.querySelector('#correlation-table tbody').textContent")
+
+
+def test_editing_a_query_in_a_subfolder_of_sql_runs_the_report_again(tiny_report, tmp_path, monkeypatch):
+    run, _ = tiny_report
+    with project_directory(tiny_report[1].parent.parent):
+        assert [result.skipped for result in run_pipeline(run, ["report"])] == [True]
+        edited = tmp_path / "sql"
+        shutil.copytree(SQL_DIR, edited)
+        query = edited / "report" / "flagged_term_count.sql"
+        query.write_text(query.read_text() + "\n-- edited\n")
+        monkeypatch.setattr(stage, "SQL_DIR", edited)
+        stage.code_fingerprint.cache_clear()
+        try:
+            assert [result.skipped for result in run_pipeline(run, ["report"])] == [False]
+            assert [result.skipped for result in run_pipeline(run, ["report"])] == [True]
+        finally:
+            monkeypatch.undo()
+            stage.code_fingerprint.cache_clear()

@@ -1,5 +1,6 @@
 """The vectorized path against the plain per-document reference, and the Ray executor against the local one."""
 
+import dataclasses
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -15,13 +16,15 @@ from bench.corpus import load_pools, write_captions, write_mixture
 from bench.memory import PeakMemory, tree_rss
 from bench.reference import reference_mentions
 from bench.runs import median_run
-from pipeline import parallel, runner
-from pipeline.config import parse_run
-from pipeline.errors import ClassfreqError
-from pipeline.match import match_lemmas, term_index
-from pipeline.normalize import normalize_documents, normalize_text
-from pipeline.parallel import _POOLS, chosen_executor, map_shards, start_workers, stop_workers, wait_for_workers
-from pipeline.runner import run_pipeline
+from pipeline import runner
+from pipeline.executors import local
+from pipeline.core.config import parse_run
+from pipeline.core.errors import ClassfreqError
+from pipeline.text.match import match_lemmas, term_index
+from pipeline.text.normalize import normalize_documents, normalize_text
+from pipeline.executors.local import _POOLS, map_shards, start_workers, stop_workers, wait_for_workers
+from pipeline.core.stage import StageOutput
+from pipeline.runner import chosen_executor, run_pipeline
 
 from .conftest import SHARED_DATA, project_directory, requires_shared_data
 
@@ -71,7 +74,8 @@ def test_vectorized_mentions_equal_the_reference_on_random_texts_and_terms(texts
 
 def test_an_unknown_executor_is_refused():
     with pytest.raises(ClassfreqError, match="executor"):
-        chosen_executor({"executor": "spark"})
+        chosen_executor(parse_run({"name": "spark", "class_set": "imagenet1k", "options": {"executor": "spark"},
+                                   "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "unused.tsv"}]}))
 
 
 @pytest.fixture(scope="module")
@@ -183,17 +187,24 @@ def test_stopped_workers_give_way_to_a_new_pool():
     assert _POOLS[2] is not pool
 
 
+def with_bodies(**bodies):
+    """The declared stages, those named here with another body and no inputs: the runner's view stays the same."""
+    return tuple(dataclasses.replace(stage, body=bodies[stage.name], needs=(), writes_folder=False)
+                 if stage.name in bodies else stage for stage in runner.STAGES)
+
+
 def test_the_pool_runs_with_the_parallel_stages_and_is_gone_for_the_next_one(workspace, monkeypatch):
     seen = {}
 
-    def parallel_stage(run, force=False):
+    def parallel_stage(context, output_dir):
         seen["parallel"] = map_shards(pow, [2, 3], [2, 2], workers=2)
+        return StageOutput()
 
-    def serial_stage(run, force=False):
+    def serial_stage(context, output_dir):
         seen["workers during the serial stage"] = dict(_POOLS)
+        return StageOutput()
 
-    monkeypatch.setitem(runner.STAGES, "match", parallel_stage)
-    monkeypatch.setitem(runner.STAGES, "count", serial_stage)
+    monkeypatch.setattr(runner, "STAGES", with_bodies(match=parallel_stage, count=serial_stage))
     run = parse_run({"name": "pool", "class_set": "imagenet1k", "options": {"workers": 2},
                      "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "unused.tsv"}]})
     run_pipeline(run, ["match", "count"])
@@ -208,10 +219,10 @@ def test_the_bench_reports_the_median_run():
 
 
 def test_a_run_that_fails_before_its_parallel_stages_leaves_no_worker_half_started(workspace, monkeypatch):
-    def failing_stage(run, force=False):
+    def failing_stage(context, output_dir):
         raise ClassfreqError("bad input")
 
-    monkeypatch.setitem(runner.STAGES, "ingest", failing_stage)
+    monkeypatch.setattr(runner, "STAGES", with_bodies(ingest=failing_stage))
     run = parse_run({"name": "pool", "class_set": "imagenet1k", "options": {"workers": 2},
                      "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "unused.tsv"}]})
     try:
@@ -241,7 +252,7 @@ def test_a_pool_that_fails_to_start_fails_the_stage_that_needs_it(monkeypatch):
         def submit(self, *arguments, **keywords):
             raise OSError("too many open files")
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Unstartable)
+    monkeypatch.setattr(local, "ProcessPoolExecutor", Unstartable)
     try:
         start_workers(2)
         wait_for_workers()  # on its own thread: nothing raised, and no broken pool kept

@@ -14,12 +14,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.sql import quote_identifier
+from pipeline.core.sql import quote_identifier
 
 from .cli_runs import classfreq, write_run
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+#: the one module that builds statements itself: those whose identifiers vary, quoted by quote_identifier
+SQL_HELPERS = PACKAGE / "core" / "sql.py"
 QUERY_METHODS = {"execute", "executemany", "sql", "query", "query_frame"}
 
 
@@ -58,8 +60,36 @@ def test_the_checker_catches_formatted_values():
     assert [line.split(": ", 1)[0] for line in formatted_sql(source, "x.py")] == ["x.py:1", "x.py:2", "x.py:3", "x.py:4"]
 
 
+def package_modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
 def test_no_query_in_the_package_formats_a_value_in():
-    found = [problem for path in sorted(PACKAGE.glob("*.py")) for problem in formatted_sql(path.read_text(), path.name)]
+    found = [problem for path in package_modules()
+             for problem in formatted_sql(path.read_text(), str(path.relative_to(PACKAGE)))]
+    assert found == []
+
+
+def inline_sql(source: str, filename: str) -> list[str]:
+    """Queries written in Python: a string or f-string literal as the query argument of a query method."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name not in QUERY_METHODS or not node.args:
+            continue
+        query = node.args[1] if name == "query_frame" and len(node.args) > 1 else node.args[0]
+        if isinstance(query, ast.Constant | ast.JoinedStr):
+            found.append(f"{filename}:{query.lineno}: {ast.unparse(query)[:60]}")
+    return found
+
+
+def test_every_sql_statement_lives_in_sql_files():
+    assert inline_sql("c.execute('select 1')\nc.execute(load_sql(name))\nquery_frame(c, f'select {x}')\n", "x.py") == [
+        "x.py:1: 'select 1'", "x.py:3: f'select {x}'"]
+    found = [problem for path in package_modules() if path != SQL_HELPERS
+             for problem in inline_sql(path.read_text(), str(path.relative_to(PACKAGE)))]
     assert found == []
 
 
@@ -113,7 +143,7 @@ def test_the_sql_command_reads_names_with_apostrophes(workspace, database):
 
 
 def test_duckdb_memory_cap_grows_with_cores_and_yields_to_the_environment(tmp_path, monkeypatch):
-    from pipeline import sql
+    from pipeline.core import sql
 
     def cap(connection) -> str:
         return connection.execute("select current_setting('memory_limit')").fetchone()[0]
@@ -136,7 +166,7 @@ def test_duckdb_memory_cap_grows_with_cores_and_yields_to_the_environment(tmp_pa
 def test_duckdb_draws_its_progress_bar_only_where_classfreq_draws_its_own(tmp_path, setting, drawn):
     # in a process of its own: under pytest DuckDB's default is already off, elsewhere it is on
     shown = subprocess.run(
-        [sys.executable, "-c", "import sys; from pathlib import Path; from pipeline.sql import connect; "
+        [sys.executable, "-c", "import sys; from pathlib import Path; from pipeline.core.sql import connect; "
          "print(connect(Path(sys.argv[1])).execute(\"select current_setting('enable_progress_bar')\").fetchone()[0])",
          str(tmp_path / "progress.duckdb")],
         env={**os.environ, "CLASSFREQ_PROGRESS": setting}, capture_output=True, text=True, check=True,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.classsets import COLUMNS, load_class_set
-from pipeline.errors import ClassfreqError
-from pipeline.synonyms import Curation, build_lexicon, car_name_variants, class_context, hypernym_terms, read_curation, wordnet_sense_stats
+from pipeline.lexicon.classsets import COLUMNS, load_class_set
+from pipeline.core.errors import ClassfreqError
+from pipeline.lexicon.synonyms import Curation, build_lexicon, car_name_variants, class_context, hypernym_terms, read_curation, wordnet_sense_stats
 
 
 def classes_frame(rows: list[dict]) -> pl.DataFrame:
@@ -119,7 +119,7 @@ def test_context_words_are_gloss_nouns_hypernyms_and_curated_never_the_flagged_t
 
 @pytest.fixture(scope="module")
 def imagenet():
-    from pipeline.wordnet import wordnet
+    from pipeline.lexicon.wordnet import wordnet
 
     try:
         wordnet(allow_download=False)

@@ -1,0 +1,377 @@
+"""Stage 3, synonyms: the lexicon of a class set — each class's terms, normalized like the text.
+
+Terms come from the display name, the WordNet synset's lemma names, and curated additions in
+`synonyms/<set>/additions.csv`. Curated exclusions (`exclusions.csv`) and blocking compounds
+(`synonyms/blocking_compounds.csv`, e.g. "tank top") stay in the lexicon with `status` excluded or
+blocked: the matcher still finds them, so they win the longest match and hide the shorter term
+inside, and the count stage can show the counts with and without them; they count for no class.
+
+Every counted term is flagged when it is ambiguous: `shared` by several classes of the set,
+`polysemous` in WordNet (several noun senses, and the class sense has under half of the lemma's
+SemCor tags, or there are none), or `generic` (the curated list `synonyms/generic_terms.csv`).
+Each class also gets context words (its gloss's nouns, its nearest hypernyms, its display name,
+curated `context.csv`) for the `context` policy, and the terms of its WordNet hypernyms for the
+hierarchy scope.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ..core.errors import ClassfreqError
+from ..core.paths import SYNONYMS_DIR
+from ..text.match import match_lemmas, term_index
+from ..text.normalize import normalize_series
+
+ORIGIN_ORDER = ["display_name", "wordnet", "name_variant", "curated"]
+#: A term is polysemous when it has several WordNet noun senses and the class's sense holds less than
+#: this share of the lemma's SemCor tags (or the lemma has none, so WordNet gives no evidence).
+POLYSEMY_SHARE = 0.5
+#: How many hypernyms, nearest first, lend their words to a class's context.
+CONTEXT_HYPERNYMS = 3
+#: How many levels of WordNet hypernyms count as the class's parent concepts (tabby → domestic cat → cat).
+HYPERNYM_SCOPE_DEPTH = 2
+SET_CURATION = ("additions", "exclusions", "unambiguous", "context")
+SHARED_CURATION = ("blocking_compounds", "generic_terms", "context_stopwords")
+LEXICON_SCHEMA = {
+    "class_id": pl.String, "term": pl.String, "text": pl.String, "origins": pl.String, "status": pl.String,
+    "reason": pl.String, "n_classes": pl.Int32, "n_tokens": pl.Int32, "n_senses": pl.Int32,
+    "sense_share": pl.Float64, "generic": pl.Boolean, "flags": pl.String, "flagged": pl.Boolean,
+}
+
+
+@dataclass(frozen=True)
+class Curation:
+    """The reviewed CSVs that shape a lexicon; any of them may be absent."""
+
+    additions: pl.DataFrame | None = None  # class_id, term, note
+    exclusions: pl.DataFrame | None = None  # class_id, term, reason
+    unambiguous: pl.DataFrame | None = None  # class_id, term, reason: not polysemous or generic in captions
+    context: pl.DataFrame | None = None  # class_id, word, note
+    blocking_compounds: pl.DataFrame | None = None  # term, reason
+    generic_terms: pl.DataFrame | None = None  # term, reason
+    context_stopwords: pl.DataFrame | None = None  # word, reason
+
+
+def curation_paths(class_set: str) -> dict[str, Path]:
+    paths = {kind: SYNONYMS_DIR / class_set / f"{kind}.csv" for kind in SET_CURATION}
+    paths.update({kind: SYNONYMS_DIR / f"{kind}.csv" for kind in SHARED_CURATION})
+    return paths
+
+
+def read_curation(class_set: str) -> Curation:
+    frames = {kind: pl.read_csv(path, infer_schema=False) for kind, path in curation_paths(class_set).items()
+              if path.exists()}
+    return Curation(**frames)
+
+
+def normalized(texts: pl.Series) -> pl.Series:
+    return normalize_series(texts).list.join(" ")
+
+
+#: Body styles that end a car model's name ("... Crew Cab"), longest first.
+CAR_BODY_STYLES = ("crew cab", "regular cab", "extended cab", "quad cab", "club cab", "supercab", "cargo van",
+                   "passenger van", "minivan", "van", "sedan", "suv", "coupe", "convertible", "hatchback", "wagon", "cab")
+_YEAR = re.compile(r"^(?:(?:19|20)\d\d\s+)?(.*?)(?:\s+(?:19|20)\d\d)?$")
+
+
+def car_name_variants(name: str) -> list[str]:
+    """How a caption names a car class: without the year, and also without the body style.
+
+    ``"2012 Tesla Model S Sedan"`` -> ``["tesla model s sedan", "tesla model s"]``; a variant that
+    leaves a single word (just the make) is no evidence of the model and is left out.
+    """
+    bare = _YEAR.match(" ".join(name.split())).group(1).lower()
+    variants = [bare]
+    style = next((style for style in CAR_BODY_STYLES if bare.endswith(" " + style)), None)
+    if style:
+        variants.append(bare[: -len(style) - 1])
+    return [variant for variant in variants if len(variant.split()) >= 2 and variant != name.lower()]
+
+
+#: Class sets whose display names are rewritten the way text names them (origin `name_variant`).
+NAME_VARIANTS: dict[str, Callable[[str], list[str]]] = {"stanfordcars": car_name_variants}
+
+
+def candidate_terms(
+    classes: pl.DataFrame, additions: pl.DataFrame | None = None, name_variants: Callable[[str], list[str]] | None = None
+) -> pl.DataFrame:
+    """Every (class_id, text, origin) before normalization."""
+    display = classes.select("class_id", text="display_name", origin=pl.lit("display_name"))
+    wordnet = (
+        classes.select("class_id", text=pl.col("wordnet_lemmas").str.split("|"))
+        .explode("text")
+        .filter(pl.col("text").str.strip_chars() != "")
+        .with_columns(origin=pl.lit("wordnet"))
+    )
+    parts = [display, wordnet]
+    if name_variants is not None:
+        variants = classes.select("class_id", text=pl.col("display_name").map_elements(name_variants, pl.List(pl.String)))
+        parts.append(variants.explode("text").drop_nulls("text").with_columns(origin=pl.lit("name_variant")))
+    if additions is not None and not additions.is_empty():
+        parts.append(additions.select("class_id", text="term", origin=pl.lit("curated")))
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def _check_class_ids(frame: pl.DataFrame | None, classes: pl.DataFrame, kind: str) -> None:
+    if frame is None:
+        return
+    unknown = frame.join(classes.select("class_id"), on="class_id", how="anti")
+    if unknown.height:
+        raise ClassfreqError(f"synonyms {kind}.csv names classes this set does not have: "
+                             f"{unknown['class_id'].head(5).to_list()}")
+
+
+def build_lexicon(
+    classes: pl.DataFrame, curation: Curation = Curation(), senses: pl.DataFrame | None = None,
+    name_variants: Callable[[str], list[str]] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Pure core: class table + curation (+ WordNet sense statistics) → (lexicon, dropped terms).
+
+    The lexicon has one row per (class_id, term): `term` is the normalized form the matcher looks
+    for, `text` the first written form, `origins` every source that gave it, `status` counted,
+    excluded or blocked (with the curated `reason`), `n_classes` how many classes count the term,
+    and the ambiguity flags. `senses` (class_id, term, n_senses, sense_share) comes from
+    :func:`wordnet_sense_stats`; without it no term is polysemous. `name_variants` rewrites display
+    names the way text names them (see :data:`NAME_VARIANTS`).
+    """
+    _check_class_ids(curation.additions, classes, "additions")
+    _check_class_ids(curation.exclusions, classes, "exclusions")
+    _check_class_ids(curation.unambiguous, classes, "unambiguous")
+    raw = candidate_terms(classes, curation.additions, name_variants)
+    raw = raw.with_columns(term=normalized(raw["text"]))
+    dropped = raw.filter(pl.col("term") == "").select("class_id", "text", "origin", reason=pl.lit("no word characters"))
+    rank = {origin: index for index, origin in enumerate(ORIGIN_ORDER)}
+    terms = (
+        raw.filter(pl.col("term") != "")
+        .with_columns(rank=pl.col("origin").replace_strict(rank, return_dtype=pl.Int32))
+        .sort(["class_id", "term", "rank"])
+        .group_by(["class_id", "term"], maintain_order=True)
+        .agg(text=pl.col("text").first(), origins=pl.col("origin").unique(maintain_order=True).str.join("|"))
+        .with_columns(status=pl.lit("counted"), reason=pl.lit(None, pl.String))
+    )
+    terms = _apply_exclusions(terms, curation.exclusions)
+    terms = _flag(terms, senses, _normalized_set(curation.generic_terms), curation.unambiguous)
+    blocked = blocking_rows(terms, curation.blocking_compounds)
+    lexicon = pl.concat([terms, blocked], how="diagonal_relaxed").select(list(LEXICON_SCHEMA)).with_columns(
+        pl.col("generic", "flagged").fill_null(False), pl.col("flags").fill_null("")
+    )
+    return lexicon.cast(LEXICON_SCHEMA).sort(["class_id", "term"]), dropped
+
+
+def _apply_exclusions(terms: pl.DataFrame, exclusions: pl.DataFrame | None) -> pl.DataFrame:
+    if exclusions is None or exclusions.is_empty():
+        return terms
+    excluded = exclusions.select("class_id", "reason", term=normalized(exclusions["term"]))
+    stale = excluded.join(terms, on=["class_id", "term"], how="anti")
+    if stale.height:
+        raise ClassfreqError(f"synonyms exclusions.csv excludes terms the classes do not have: "
+                             f"{stale.select('class_id', 'term').head(5).rows()}")
+    return (
+        terms.join(excluded, on=["class_id", "term"], how="left", suffix="_excluded")
+        .with_columns(
+            status=pl.when(pl.col("reason_excluded").is_not_null()).then(pl.lit("excluded")).otherwise("status"),
+            reason=pl.coalesce("reason_excluded", "reason"),
+        )
+        .drop("reason_excluded")
+    )
+
+
+def _normalized_set(frame: pl.DataFrame | None, column: str = "term") -> list[str]:
+    return [] if frame is None or frame.is_empty() else normalized(frame[column]).unique().to_list()
+
+
+def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[str],
+          unambiguous: pl.DataFrame | None) -> pl.DataFrame:
+    """Adds n_classes, n_tokens, n_senses, sense_share, generic, flags, flagged.
+
+    Curated `unambiguous` rows overrule WordNet and the generic list (captions use "couch" for the
+    couch, whatever SemCor says); a term shared by several classes stays flagged.
+    """
+    confirmed = pl.DataFrame(schema={"class_id": pl.String, "term": pl.String})
+    if unambiguous is not None and not unambiguous.is_empty():
+        confirmed = unambiguous.select("class_id", term=normalized(unambiguous["term"]))
+    shared = terms.filter(pl.col("status") == "counted").group_by("term").agg(n_classes=pl.col("class_id").n_unique().cast(pl.Int32))
+    if senses is None:
+        senses = pl.DataFrame(schema={"class_id": pl.String, "term": pl.String, "n_senses": pl.Int32,
+                                      "sense_share": pl.Float64})
+    flagged = (
+        terms.join(shared, on="term", how="left")
+        .join(senses.select("class_id", "term", "n_senses", "sense_share"), on=["class_id", "term"], how="left")
+        .with_columns(
+            n_classes=pl.col("n_classes").fill_null(0),
+            n_tokens=(pl.col("term").str.count_matches(" ") + 1).cast(pl.Int32),
+            n_senses=pl.col("n_senses").fill_null(0),
+            generic=pl.col("term").is_in(generic_terms),
+            confirmed=pl.struct("class_id", "term").is_in(confirmed.select(pl.struct("class_id", "term")).to_series().implode()),
+        )
+        .with_columns(
+            flags=pl.concat_str(
+                pl.when(pl.col("n_classes") > 1).then(pl.lit("shared")),
+                pl.when((pl.col("n_senses") > 1) & ~pl.col("confirmed")
+                        & (pl.col("sense_share").is_null() | (pl.col("sense_share") < POLYSEMY_SHARE)))
+                .then(pl.lit("polysemous")),
+                pl.when(pl.col("generic") & ~pl.col("confirmed")).then(pl.lit("generic")),
+                separator="|", ignore_nulls=True,
+            )
+        )
+    )
+    return flagged.with_columns(flagged=pl.col("flags") != "").drop("confirmed")
+
+
+def blocking_rows(terms: pl.DataFrame, compounds: pl.DataFrame | None) -> pl.DataFrame:
+    """Lexicon rows for the blocking compounds that hide a counted term of this set.
+
+    A compound ("tank top") gets one row per class whose term it hides ("tank": military tank),
+    with status blocked: the matcher prefers it as the longer match, and the count drops it.
+    Compounds that hide no term of the set are left out (they would only slow the matcher).
+    """
+    empty = terms.clear().select("class_id", "term", "text", "origins", "status", "reason")
+    if compounds is None or compounds.is_empty():
+        return empty
+    compounds = compounds.select(text="term", reason="reason").with_columns(term=normalized(compounds["term"]))
+    counted = terms.filter(pl.col("status") == "counted")
+    clash = compounds.join(counted, on="term", how="semi")
+    if clash.height:
+        raise ClassfreqError(f"blocking_compounds.csv blocks terms that are class terms: {clash['text'].to_list()}")
+    lemma_rows = compounds.select(doc_id="term", lemmas=pl.col("term").str.split(" "))
+    hidden = match_lemmas(lemma_rows, term_index(counted))
+    if hidden.is_empty():
+        return empty
+    return (
+        hidden.select(pl.col("doc_id").alias("compound"), hidden_term="term")
+        .join(counted.select("class_id", hidden_term="term"), on="hidden_term")
+        .join(compounds, left_on="compound", right_on="term")
+        .select("class_id", term="compound", text="text", origins=pl.lit("blocking_compound"),
+                status=pl.lit("blocked"), reason="reason")
+        .unique(["class_id", "term"])
+    )
+
+
+# ---- WordNet evidence ------------------------------------------------------------------------
+
+
+def _lemma_variants(text: str) -> set[str]:
+    base = "_".join(text.lower().split())
+    return {base, base.replace("-", "_"), base.replace("-", "")}
+
+
+def sense_profile(text: str, term: str, class_synset: str) -> tuple[int, float | None]:
+    """(WordNet noun senses, the class sense's share of the SemCor tags over all senses) of a term.
+
+    Both the written form and the normalized term are looked up: the matcher finds the normalized
+    form, so "shades" (sunglasses) shares the senses of "shade".
+    """
+    from .wordnet import wordnet
+
+    wn = wordnet()
+    variants = _lemma_variants(text) | _lemma_variants(term)
+    senses = {}
+    for variant in variants:
+        for synset in wn.synsets(variant):
+            if any(lemma.name().lower() in variants for lemma in synset.lemmas()):
+                senses[synset.name()] = (synset.pos(), sum(lemma.count() for lemma in synset.lemmas()
+                                                            if lemma.name().lower() in variants))
+    n_noun = sum(pos == "n" for pos, _ in senses.values())
+    total = sum(count for _, count in senses.values())
+    if total == 0 or class_synset not in senses:
+        return n_noun, None
+    return n_noun, senses[class_synset][1] / total
+
+
+def wordnet_sense_stats(classes: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
+    """Per (class_id, term): WordNet noun senses and the class sense's SemCor share (see :func:`sense_profile`)."""
+    synsets = terms.join(classes.select("class_id", "synset"), on="class_id")
+    profiles = [sense_profile(text, term, synset)
+                for text, term, synset in zip(synsets["text"], synsets["term"], synsets["synset"])]
+    return synsets.select("class_id", "term").with_columns(
+        n_senses=pl.Series([p[0] for p in profiles], dtype=pl.Int32),
+        sense_share=pl.Series([p[1] for p in profiles], dtype=pl.Float64),
+    )
+
+
+@functools.cache
+def noun_dominant(word: str) -> bool:
+    """Whether WordNet's SemCor tags use `word` mostly as a noun ("wing" yes, "large" and "long" no)."""
+    from .wordnet import wordnet
+
+    senses = wordnet().synsets(word)
+    if not senses:
+        return False
+    noun = other = 0
+    for synset in senses:
+        count = sum(lemma.count() for lemma in synset.lemmas() if lemma.name().lower() == word)
+        noun, other = (noun + count, other) if synset.pos() == "n" else (noun, other + count)
+    return noun > other if noun + other else senses[0].pos() == "n"
+
+
+def class_context(
+    classes: pl.DataFrame, lexicon: pl.DataFrame, curation: Curation = Curation(),
+    is_noun: Callable[[str], bool] = noun_dominant,
+) -> pl.DataFrame:
+    """Pure core given `is_noun`: per class, the words whose presence confirms a flagged term's class sense.
+
+    Nouns of the gloss and of the display name, the words of the nearest :data:`CONTEXT_HYPERNYMS`
+    hypernyms, and curated `context.csv` words; minus stop words, curated `context_stopwords.csv`,
+    and the words of the class's flagged terms (a term never confirms itself).
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    hypernyms = pl.col("hypernyms").str.split(" > ").list.head(CONTEXT_HYPERNYMS).list.join(" ")
+    sources = pl.concat([
+        classes.select("class_id", text="gloss", origin=pl.lit("gloss")),
+        classes.select("class_id", text=hypernyms, origin=pl.lit("hypernym")),
+        classes.select("class_id", text="display_name", origin=pl.lit("display_name")),
+    ])
+    if curation.context is not None and not curation.context.is_empty():
+        _check_class_ids(curation.context, classes, "context")
+        sources = pl.concat([sources, curation.context.select("class_id", text="word", origin=pl.lit("curated"))])
+    words = (
+        sources.with_columns(word=normalize_series(sources["text"]))
+        .explode("word")
+        .drop_nulls("word")
+        .filter(~pl.col("word").is_in(list(STOP_WORDS) + _normalized_set(curation.context_stopwords, "word")),
+                pl.col("word").str.len_chars() > 2)
+    )
+    nouns = {word for word in words["word"].unique().to_list() if is_noun(word)}
+    keep = (pl.col("origin") == "curated") | (pl.col("origin") == "hypernym") | pl.col("word").is_in(list(nouns))
+    own_words = lexicon.filter("flagged").select("class_id", word=pl.col("term").str.split(" ")).explode("word")
+    return (
+        words.filter(keep)
+        .join(own_words, on=["class_id", "word"], how="anti")
+        .group_by(["class_id", "word"], maintain_order=True)
+        .agg(origins=pl.col("origin").unique(maintain_order=True).str.join("|"))
+        .sort(["class_id", "word"])
+    )
+
+
+def hypernym_terms(classes: pl.DataFrame, lexicon: pl.DataFrame, depth: int = HYPERNYM_SCOPE_DEPTH) -> pl.DataFrame:
+    """Per class, the lemma names of its WordNet hypernyms up to `depth` levels ("cat" for tabby), normalized.
+
+    A class's own terms are left out: a mention of them is a mention of the class, not of its parent.
+    """
+    from .wordnet import wordnet
+
+    wn = wordnet()
+    rows = []
+    for class_id, synset_name in classes.filter(pl.col("synset") != "").select("class_id", "synset").iter_rows():
+        level = [wn.synset(synset_name)]
+        for distance in range(1, depth + 1):
+            level = [parent for synset in level for parent in synset.hypernyms() + synset.instance_hypernyms()]
+            rows += [(class_id, lemma.name().replace("_", " "), distance) for synset in level for lemma in synset.lemmas()]
+    frame = pl.DataFrame(rows, schema={"class_id": pl.String, "text": pl.String, "depth": pl.Int32}, orient="row")
+    frame = frame.with_columns(term=normalized(frame["text"])).filter(pl.col("term") != "")
+    return (
+        frame.sort("depth").unique(["class_id", "term"], keep="first", maintain_order=True)
+        .join(lexicon.select("class_id", "term"), on=["class_id", "term"], how="anti")
+        .select("class_id", "term", "text", "depth")
+        .sort(["class_id", "term"])
+    )
+
+

@@ -1,0 +1,58 @@
+"""The report page: one self-contained HTML file per run (plotly.js inlined once, no CDN).
+
+The page is assembled from `sections.SECTIONS`, in order, plus provenance; a section whose
+tables are absent is left out. The same database and inputs give the same bytes: every query is
+ordered, plotly divs have fixed ids, and nothing records when the page was rendered.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+import duckdb
+
+from .. import __version__
+from ..core.config import RunConfig
+from ..core.sql import relations
+from ..core.stage import file_sha256
+from .html import escape, page
+from .sections import Section, lead
+
+PACKAGES = ("duckdb", "polars", "pyarrow", "numpy", "scipy", "plotly", "spacy", "spacy-lookups-data", "nltk",
+            "rapidfuzz")
+
+
+def render_report(connection: duckdb.DuckDBPyConnection, run_name: str, sections: tuple[Section, ...]) -> str:
+    """Pure core over a read-only connection: the sections whose tables exist, in order, as one page."""
+    present = set(relations(connection))
+    included = [section for section in sections if set(section.requires) <= present]
+    nav = "".join(f'<a href="#{escape(s.anchor)}">{escape(s.title)}</a>' for s in included)
+    body = "".join(f'<section id="{escape(s.anchor)}"><h2>{escape(s.title)}</h2>{s.render(connection)}</section>'
+                   for s in included)
+    opening = lead(connection) if "correlations" in present else ""
+    return page(f"classfreq: {run_name}", f"<h1>classfreq report: {escape(run_name)}</h1>{opening}<nav>{nav}</nav>{body}")
+
+
+def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, Any]) -> dict[str, Any]:
+    """Input files with sizes and hashes, the parameters that shaped the numbers, and package versions."""
+    files = [("source: " + source.name, source.path) for source in run.sources if source.path and source.path.exists()]
+    files += [("accuracy" + (f": {spec.model}" if spec.model else ""), spec.path) for spec in run.accuracy
+              if spec.path.exists()]
+    if run.file:
+        files.append(("run", run.file))
+    parameters = [("run", run.name), ("classfreq", __version__), ("class set", run.class_set),
+                  *sorted((f"options.{key}", value) for key, value in run.options.items()),
+                  *sorted((f"correlate.{key}", value) for key, value in correlated["inputs"].items()
+                          if key not in ("count", "accuracy"))]
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append((package, metadata.version(package)))
+        except metadata.PackageNotFoundError:
+            versions.append((package, "not installed"))
+    return {"files": [{"role": role, "path": str(path), "size": path.stat().st_size, "sha256": file_sha256(path)}
+                      for role, path in files],
+            "parameters": parameters, "packages": versions, "sources": ingested["details"].get("sources")}
+
+

@@ -1,0 +1,234 @@
+"""The report's sections: each reads a read-only DuckDB connection and returns an escaped HTML fragment.
+
+A section lists the tables it needs; the report leaves out a section whose tables are absent, so a
+stage that has not run (or a run without accuracy) gives a shorter report, not an error. To add a
+section, write a function `(connection) -> str` and put a `Section` for it into `SECTIONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+
+from ..core.sql import sql_frame
+from .html import cell, count_cell, escape, estimate_cell, figure_html, table_html
+from .lexicon import curation_section, evaluation_section, flagged_terms_section, policy_shift_section
+from .sensitivity import sensitivity_section
+
+ZERO_AT = 0.5  # where a never-seen class sits on the log axis, labelled "0"
+EXPOSURE_ROWS = 15
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str
+    title: str
+    render: Callable[[duckdb.DuckDBPyConnection], str]
+    requires: tuple[str, ...] = ()
+
+
+def lead(connection: duckdb.DuckDBPyConnection) -> str:
+    """The answer at a glance: how strongly accuracy follows frequency across the models."""
+    combined = sql_frame(connection, "report/lead_correlations")
+    if combined.is_empty():
+        return ""
+    best, worst = combined.row(0, named=True), combined.row(-1, named=True)
+    text = (f"Across {combined.height} models, Spearman's ρ between how often a class is mentioned (all text, "
+            f"{best['n_classes']:,} classes, {best['n_zero']:,} never mentioned) and the model's accuracy on it ranges "
+            f"from {worst['spearman_rho']:.2f} ({worst['model']}) to {best['spearman_rho']:.2f} "
+            f"[95% CI {best['spearman_low']:.2f}–{best['spearman_high']:.2f}] ({best['model']}).")
+    significant = combined.filter((pl.col("spearman_low") > 0) | (pl.col("spearman_high") < 0)).height
+    text += f" For {significant} of {combined.height} models the interval excludes zero."
+    return f'<p class="lead">{escape(text)}</p>'
+
+
+def counted_section(connection: duckdb.DuckDBPyConnection) -> str:
+    documents = sql_frame(connection, "report/documents")
+    scopes = sql_frame(connection, "report/scope_summary")
+    totals = (f"{documents['n_docs'].sum():,} text units and {documents['n_words'].sum():,} words from "
+              f"{documents['source'].n_unique()} sources; {scopes['n_classes'][0]:,} classes.")
+    return (
+        f"<p>{escape(totals)}</p>"
+        + table_html(["source", "stage", "role", "text units", "conversations", "words"],
+                     [[cell(r["source"]), cell(r["stage"]), cell(r["role"]), cell(r["n_docs"]),
+                       cell(r["n_conversations"]), cell(r["n_words"])] for r in documents.iter_rows(named=True)],
+                     "documents", "Text per source, stage and role")
+        + table_html(["scope", "classes", "never mentioned", "text units × classes mentioned", "most text units for one class"],
+                     [[cell(r["scope"]), cell(r["n_classes"]), cell(r["n_zero"]), cell(r["class_mentions_docs"]),
+                       count_cell(r["max_docs"])] for r in scopes.iter_rows(named=True)],
+                     "scopes", "Classes per frequency scope")
+    )
+
+
+def _forest_figure(combined: pl.DataFrame) -> go.Figure:
+    ordered = combined.sort("spearman_rho", nulls_last=False)
+    figure = go.Figure(go.Scatter(
+        x=ordered["spearman_rho"].to_list(), y=[escape(m) for m in ordered["model"]], mode="markers",
+        error_x={"type": "data", "symmetric": False,
+                 "array": (ordered["spearman_high"] - ordered["spearman_rho"]).to_list(),
+                 "arrayminus": (ordered["spearman_rho"] - ordered["spearman_low"]).to_list()},
+        hovertemplate="%{y}: ρ %{x:.3f}<extra></extra>", name="Spearman ρ"))
+    figure.add_vline(x=0, line_color="#999")
+    figure.update_layout(title="Spearman ρ of accuracy on frequency (all text), 95% bootstrap CI",
+                         xaxis_title="Spearman ρ", height=max(320, 22 * ordered.height + 120), template="plotly_white",
+                         margin={"l": 220})
+    return figure
+
+
+def correlation_section(connection: duckdb.DuckDBPyConnection) -> str:
+    table = sql_frame(connection, "report/correlations")
+    first = table.row(0, named=True)
+    reference = first["reference_model"]
+    rows = [[cell(r["model"]), cell(r["scope"]), cell(r["n_classes"]), cell(r["n_zero"]),
+             estimate_cell(r["spearman_rho"], r["spearman_low"], r["spearman_high"]), cell(r["spearman_p"]),
+             estimate_cell(r["kendall_tau"], r["kendall_low"], r["kendall_high"]), cell(r["kendall_p"]),
+             estimate_cell(r["pearson_log_r"], r["pearson_log_low"], r["pearson_log_high"]), cell(r["pearson_log_p"]),
+             estimate_cell(r["slope_per_decade"], r["slope_low"], r["slope_high"]),
+             estimate_cell(r["partial_spearman"], r["partial_spearman_low"], r["partial_spearman_high"]),
+             cell(r["partial_spearman_p"])] for r in table.iter_rows(named=True)]
+    headers = ["model", "scope", "classes", "never mentioned", "Spearman ρ [95% CI]", "p", "Kendall τ [95% CI]", "p",
+               "Pearson r on log10(1+f) [95% CI]", "p", "accuracy per decade [95% CI]",
+               f"partial ρ given {reference or 'a reference model'} [95% CI]", "p"]
+    note = (f"Frequency: text units mentioning the class ({first['frequency']}). Intervals: percentile bootstrap, "
+            f"{first['n_resamples']:,} resamples of the classes, seed {first['seed']}. Accuracy per decade: the slope of "
+            "a least-squares line of accuracy on log10(1 + frequency).")
+    if reference:
+        note += (f" Partial ρ holds {reference}'s accuracy on each class fixed, separating exposure from how hard a "
+                 "class is.")
+    combined = table.filter((pl.col("scope") == "combined") & pl.col("spearman_rho").is_not_null())
+    forest = figure_html(_forest_figure(combined), "spearman-by-model") if combined.height else ""
+    return (forest + f'<p class="note">{escape(note)}</p>'
+            + table_html(headers, rows, "correlation-table", "Correlation of accuracy with frequency, per model and scope",
+                         searchable=True))
+
+
+def _classes_with_terms(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return sql_frame(connection, "report/class_table").select("class_id", "matched_terms")
+
+
+def scatter_section(connection: duckdb.DuckDBPyConnection) -> str:
+    """Frequency against accuracy, one model at a time (a dropdown picks it); never-seen classes at the left edge."""
+    joined = sql_frame(connection, "report/combined_points")
+    joined = joined.join(_classes_with_terms(connection), on="class_id", how="left").sort(["model", "class_index"])
+    models = joined["model"].unique().sort().to_list()
+    figure = go.Figure()
+    for index, model in enumerate(models):
+        rows = joined.filter(pl.col("model") == model)
+        frequency = [int(value) for value in rows["frequency"]]
+        figure.add_trace(go.Scatter(
+            x=[value if value > 0 else ZERO_AT for value in frequency], y=rows["accuracy"].to_list(), mode="markers",
+            name=escape(model), visible=index == 0, marker={"size": 6, "opacity": 0.6},
+            customdata=[[escape(name), escape(wnid), count, escape(terms or "none")] for name, wnid, count, terms in
+                        zip(rows["display_name"], rows["wnid"], frequency, rows["matched_terms"])],
+            hovertemplate=("%{customdata[0]} (%{customdata[1]})<br>frequency %{customdata[2]}<br>accuracy %{y:.3f}"
+                           "<br>matched: %{customdata[3]}<extra></extra>")))
+    buttons = [{"label": escape(model), "method": "update",
+                "args": [{"visible": [other == model for other in models]}, {"title.text": escape(model)}]}
+               for model in models]
+    maximum = max(1, int(joined["frequency"].max() or 1))
+    ticks = [ZERO_AT] + [10**power for power in range(len(str(maximum)) + 1)]
+    figure.update_layout(
+        updatemenus=[{"buttons": buttons, "x": 0, "xanchor": "left", "y": 1.18, "yanchor": "top"}],
+        xaxis={"type": "log", "title": "text units mentioning the class (all text; 0 at the left edge)",
+               "tickvals": ticks, "ticktext": ["0"] + [f"{tick:,}" for tick in ticks[1:]]},
+        yaxis={"title": "accuracy", "range": [-0.02, 1.02]},
+        title={"text": escape(models[0]) if models else "", "x": 0.5}, template="plotly_white", height=560)
+    return ('<p class="note">Pick a model from the menu; hover a point for the class, its wnid, frequency, accuracy '
+            "and the terms that matched it.</p>" + figure_html(figure, "frequency-accuracy"))
+
+
+def _binned_figure(binned: pl.DataFrame, scheme: str, title: str, div_id: str) -> str:
+    rows = binned.filter((pl.col("scheme") == scheme) & (pl.col("scope") == "combined")).sort(["model", "bin_index"])
+    order = rows.select("bin_index", "bin").unique().sort("bin_index")["bin"].to_list()
+    figure = go.Figure()
+    for model in rows["model"].unique().sort().to_list():
+        part = rows.filter(pl.col("model") == model)
+        mean = part["mean_accuracy"]
+        figure.add_trace(go.Scatter(
+            x=part["bin"].to_list(), y=mean.to_list(), mode="lines+markers", name=escape(model),
+            customdata=part["n_classes"].to_list(),
+            error_y={"type": "data", "symmetric": False,
+                     "array": (part["ci_high"] - mean).fill_null(0).to_list(),
+                     "arrayminus": (mean - part["ci_low"]).fill_null(0).to_list(), "thickness": 1},
+            hovertemplate=f"{escape(model)}<br>%{{x}}: %{{y:.3f}} (%{{customdata}} classes)<extra></extra>"))
+    figure.update_layout(title=title, template="plotly_white", height=520, yaxis={"title": "mean accuracy", "range": [0, 1]},
+                         xaxis={"title": "text units mentioning the class (all text)", "type": "category",
+                                "categoryorder": "array", "categoryarray": order})
+    return figure_html(figure, div_id)
+
+
+def binned_section(connection: duckdb.DuckDBPyConnection) -> str:
+    binned = sql_frame(connection, "report/binned_accuracy")
+    counts = (binned.filter((pl.col("scope") == "combined") & (pl.col("scheme") == "paper"))
+              .group_by("bin_index", "bin").agg(pl.col("n_classes").max()).sort("bin_index"))
+    note = "Classes per bin (all text): " + ", ".join(f"{b} {n:,}" for b, n in zip(counts["bin"], counts["n_classes"]))
+    return (
+        _binned_figure(binned, "paper", "Mean accuracy per frequency bin (Zhang et al.'s bins), 95% bootstrap CI",
+                       "binned-paper")
+        + f'<p class="note">{escape(note)}. Click a model in the legend to hide it; double-click to show it alone.</p>'
+        + _binned_figure(binned, "decade", "Mean accuracy per decade of frequency, 95% bootstrap CI", "binned-decade")
+    )
+
+
+def exposure_section(connection: duckdb.DuckDBPyConnection) -> str:
+    ranked = sql_frame(connection, "report/class_exposure")
+    headers = ["class", "wnid", "text units", "mean accuracy", "frequency percentile", "accuracy percentile"]
+
+    def rows(frame: pl.DataFrame):
+        return [[cell(r["display_name"]), cell(r["wnid"]), count_cell(r["n_docs"]), cell(r["mean_accuracy"]),
+                 cell(r["frequency_rank"]), cell(r["accuracy_rank"])] for r in frame.iter_rows(named=True)]
+
+    return (
+        '<p class="note">Classes whose frequency rank (all text) is furthest from their accuracy rank (mean over '
+        "models).</p>"
+        + table_html(headers, rows(ranked.head(EXPOSURE_ROWS)), "over-exposed", "Seen often, classified poorly")
+        + table_html(headers, rows(ranked.tail(EXPOSURE_ROWS).reverse()), "under-exposed", "Seen rarely, classified well")
+    )
+
+
+def class_table_section(connection: duckdb.DuckDBPyConnection) -> str:
+    classes = sql_frame(connection, "report/class_table")
+    rows = [[cell(r["class_index"]), cell(r["display_name"]), cell(r["wnid"]), count_cell(r["n_docs"]),
+             count_cell(r["pretrain_docs"]), count_cell(r["instruct_docs"]), cell(r["mean_accuracy"]), cell(r["matched_terms"])]
+            for r in classes.iter_rows(named=True)]
+    return table_html(["index", "class", "wnid", "text units", "pretrain", "instruct", "mean accuracy", "terms matched (mentions)"],
+                      rows, "class-table", "Every class: click a header to sort, type to filter", searchable=True)
+
+
+def provenance_section(provenance: dict) -> Callable[[duckdb.DuckDBPyConnection], str]:
+    def render(_connection: duckdb.DuckDBPyConnection) -> str:
+        files = table_html(["role", "path", "bytes", "sha256"],
+                           [[cell(f["role"]), cell(f["path"]), cell(f["size"]), cell(f["sha256"])]
+                            for f in provenance["files"]], "input-files", "Input files")
+        parameters = table_html(["parameter", "value"], [[cell(k), cell(str(v))] for k, v in provenance["parameters"]],
+                                "parameters", "Parameters")
+        packages = table_html(["package", "version"], [[cell(k), cell(v)] for k, v in provenance["packages"]],
+                              "packages", "Package versions")
+        rejects = table_html(["source", "reason", "records"],
+                             [[cell(source["source"]), cell(reason), cell(count)]
+                              for source in provenance.get("sources") or []
+                              for reason, count in sorted(source.get("rejects_by_reason", {}).items())],
+                             "rejects", 'Input records rejected (options.input_policy = "skip"), per source and reason')
+        return files + rejects + parameters + packages
+    return render
+
+
+SECTIONS = (
+    Section("counted", "What was counted", counted_section, ("documents_summary", "class_frequency_by_scope")),
+    Section("correlations", "Does accuracy follow frequency?", correlation_section, ("correlations",)),
+    Section("scatter", "Frequency and accuracy of each class", scatter_section, ("correlated_points", "mentions")),
+    Section("binned", "Mean accuracy by frequency", binned_section, ("binned_accuracy",)),
+    Section("exposure", "Over- and under-exposed classes", exposure_section, ("accuracy", "class_frequency_by_scope")),
+    Section("classes", "Every class", class_table_section, ("accuracy", "class_frequency_by_scope", "mentions")),
+    Section("flagged", "Ambiguous terms", flagged_terms_section, ("lexicon", "mention_weights")),
+    Section("policies", "How much each policy moves each class", policy_shift_section,
+            ("class_frequency_by_policy", "class_frequency_by_scope")),
+    Section("curation", "Curated exclusions and blocking compounds", curation_section, ("uncounted_mentions",)),
+    Section("evaluation", "Precision and recall of each policy", evaluation_section,
+            ("policy_evaluation", "policy_evaluation_by_term")),
+    Section("sensitivity", "How much each counting choice moves the correlation", sensitivity_section, ("sensitivity",)),
+)

@@ -1,0 +1,56 @@
+"""Stage accuracy: imports per-class accuracy files, or scores raw VLM answers, resolving every class key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ..core.errors import ClassfreqError
+from ..core.sql import replace_table
+from ..core.stage import StageOutput, database_transaction, file_stat
+from ..core.step import Stage, StageContext
+from ..stats.accuracy import read_accuracy_file, resolve_models, score_predictions
+
+ACCURACY_TABLES = ("accuracy", "accuracy_models", "accuracy_unresolved")
+
+
+def _limit(context: StageContext) -> float:
+    return float(context.run.option("max_unresolved_share", 0.05))
+
+
+def parameters(context: StageContext) -> dict[str, Any]:
+    run = context.run
+    if not run.accuracy:
+        raise ClassfreqError(f"run {run.name!r} has no [[accuracy]] inputs: add one to {run.file}")
+    return {"limit": _limit(context),
+            "files": [{**file_stat(spec.path), "format": spec.format, "model": spec.model, "options": spec.options}
+                      for spec in run.accuracy if spec.path.exists()]}
+
+
+def body(context: StageContext, _output_dir: Path) -> StageOutput:
+    run, limit = context.run, _limit(context)
+    lexicon = context.upstream["synonyms"]["outputs"]
+    classes = pl.read_parquet(lexicon["classes"])
+    terms = pl.read_parquet(lexicon["lexicon"])
+    parts = [score_predictions(spec, classes, terms) if spec.format == "predictions"
+             else resolve_models(read_accuracy_file(spec), classes, str(spec.path)) for spec in run.accuracy]
+    table, summary, unresolved = (pl.concat([part[i] for part in parts]) for i in range(3))
+    for model in summary.iter_rows(named=True):
+        if model["n_unresolved"] > limit * model["n_keys"]:
+            examples = unresolved.filter(pl.col("model") == model["model"])["key"].head(5).to_list()
+            raise ClassfreqError(
+                f"{model['source']}: {model['n_unresolved']} of {model['n_keys']} classes of model {model['model']!r} "
+                f"did not resolve to {run.class_set} classes (limit {limit:.0%}), e.g. {examples}"
+            )
+    with database_transaction(run.database, "accuracy") as connection:
+        for name, frame in zip(ACCURACY_TABLES, (table, summary, unresolved)):
+            replace_table(connection, name, frame)
+    return StageOutput(outputs={"database": str(run.database)},
+                       rows={"accuracy": table.height, "models": summary.height, "unresolved": unresolved.height},
+                       details={"scales": dict(zip(summary["model"], summary["scale"]))})
+
+
+STAGE = Stage(name="accuracy", summary=__doc__.splitlines()[0], needs=("synonyms",), body=body,
+              parameters=parameters, tables=ACCURACY_TABLES, writes_folder=False)

@@ -1,0 +1,77 @@
+"""Stage count: documents' summary, lexicon and mentions into DuckDB, and the frequency tables from `sql/`.
+
+Every mention gets a weight under each disambiguation policy (`sql/load_mentions.sql`; the view
+`mention_weights` lists them long); the run's policy (`options.policy`) gives `class_frequency` and
+`class_frequency_by_scope` their n_docs, n_mentions and n_conversations, with the raw counts (policy
+keep) beside them, and `class_frequency_by_policy` holds every policy side by side. The mention shards
+carry each text unit's source, stage, role and conversation, and the context words of flagged terms,
+so the count never reads the documents or lemma streams beyond their summary columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ..core.paths import DEVSET
+from ..core.policies import run_policy
+from ..core.shards import shard_files
+from ..core.sql import drop_relation, load_parquet_table, replace_table, row_count, run_sql
+from ..core.stage import StageOutput, database_transaction, file_stat
+from ..core.step import Stage, StageContext
+from ..stats.evaluation import write_evaluation
+from ..text.match import parent_matches
+from ..text.normalize import UNIT_SCHEMA
+
+COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "documents_summary", "mentions",
+                "uncounted_mentions", "hypernym_mentions", "mention_weights", "class_frequency_by_policy",
+                "class_frequency", "class_frequency_by_scope")
+LEXICON_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms")
+
+
+def _hypernyms(context: StageContext) -> bool:
+    # off by default: a second matching pass, and parent terms such as "dog" stand for a hundred classes
+    return bool(context.run.option("hypernyms", False))
+
+
+def parameters(context: StageContext) -> dict[str, Any]:
+    return {"policy": run_policy(context.run), "hypernyms": _hypernyms(context),
+            "devset": file_stat(DEVSET) if DEVSET.exists() else None}
+
+
+def body(context: StageContext, _output_dir: Path) -> StageOutput:
+    run, lexicon = context.run, context.upstream["synonyms"]["outputs"]
+    policy, hypernyms = run_policy(run), _hypernyms(context)
+    lemma_files = shard_files(context.upstream["normalize"]["outputs"]["lemmas"])
+    mention_files = shard_files(context.upstream["match"]["outputs"]["mentions"])
+    terms = pl.read_parquet(lexicon["lexicon"])
+    parents = pl.read_parquet(lexicon["hypernym_terms"])
+    hypernym_matches = pl.concat(
+        [parent_matches(pl.read_parquet(path, columns=[*UNIT_SCHEMA, "lemmas"]), terms, parents)
+         for path in lemma_files if hypernyms] or [pl.DataFrame(schema={**UNIT_SCHEMA, "term": pl.String})]
+    )
+    with database_transaction(run.database, "count") as connection:
+        run_sql(connection, "count_settings")
+        for table in LEXICON_TABLES:
+            load_parquet_table(connection, table, lexicon[table])
+        replace_table(connection, "hypernym_matches", hypernym_matches)
+        run_sql(connection, "load_documents_summary", {"lemma_files": lemma_files})
+        run_sql(connection, "load_mentions", {"mention_files": mention_files})
+        run_sql(connection, "load_uncounted_mentions", {"mention_files": mention_files})
+        run_sql(connection, "load_hypernym_mentions")
+        drop_relation(connection, "hypernym_matches")
+        drop_relation(connection, "mention_weights")  # a table before it became a view of `mentions`
+        run_sql(connection, "mention_weights")
+        run_sql(connection, "load_class_documents")
+        run_sql(connection, "class_frequency_by_policy")
+        run_sql(connection, "class_frequency", {"policy": policy})
+        run_sql(connection, "class_frequency_by_scope", {"policy": policy})
+        rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0}
+        rows |= {table: row_count(connection, table) for table in COUNT_TABLES}
+    return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy, "hypernyms": hypernyms})
+
+
+STAGE = Stage(name="count", summary=__doc__.splitlines()[0], needs=("ingest", "normalize", "synonyms", "match"),
+              body=body, parameters=parameters, tables=COUNT_TABLES, writes_folder=False)

@@ -1,0 +1,36 @@
+"""Stage report: one self-contained HTML report of the run under reports/, charts included, readable offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..core.config import RunConfig
+from ..core.paths import reports_dir
+from ..core.sql import connect
+from ..core.stage import StageOutput, write_atomic
+from ..core.step import Stage, StageContext
+from ..report.render import provenance, render_report
+from ..report.sections import SECTIONS, Section, provenance_section
+
+
+def report_path(run: RunConfig) -> Path:
+    return reports_dir() / f"{run.name}.html"
+
+
+def parameters(context: StageContext) -> dict[str, Any]:
+    return {"path": str(report_path(context.run))}
+
+
+def body(context: StageContext, _output_dir: Path) -> StageOutput:
+    run = context.run
+    facts = provenance(run, context.upstream["ingest"], context.upstream["correlate"])
+    sections = (*SECTIONS, Section("provenance", "Provenance", provenance_section(facts)))
+    with connect(run.database, read_only=True) as connection:
+        text = render_report(connection, run.name, sections)
+    write_atomic(report_path(run), text)
+    return StageOutput(outputs={"report": str(report_path(run))}, rows={"bytes": len(text.encode())})
+
+
+STAGE = Stage(name="report", summary=__doc__.splitlines()[0], needs=("correlate", "ingest", "sensitivity"),
+              body=body, parameters=parameters, writes_folder=False, files=lambda run: (report_path(run),))

@@ -1,0 +1,50 @@
+"""Precision and recall of each disambiguation policy on the hand-labelled development set.
+
+An occurrence (text unit, class, term; label 1 when it refers to the class) counts under a policy
+with the largest weight the policy gives that class in that text unit — exactly what `n_docs` adds
+up — so precision = Σ weight·label / Σ weight and recall = Σ weight·label / Σ label. Besides the
+four policies, `display_name_only` scores the published method: only the class's display name counts.
+
+The count stage writes `policy_evaluation` and `policy_evaluation_by_term` when the run reads the
+dev set's sources; `classfreq evaluate` (`make evaluate`) runs the pipeline up to count and prints them.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from ..core.config import RunConfig
+from ..core.sql import drop_relation, replace_table, sql_frame
+from .devset import devset_documents, read_devset
+
+
+def score(judged: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Pure core: rows (…by, label, weight) → precision, recall and counts per group."""
+    return (
+        judged.group_by(by)
+        .agg(
+            n_occurrences=pl.len(),
+            n_positive=pl.col("label").sum().cast(pl.Int64),
+            counted=pl.col("weight").sum(),
+            true_counted=(pl.col("weight") * pl.col("label")).sum(),
+        )
+        .with_columns(
+            precision=pl.when(pl.col("counted") > 0).then(pl.col("true_counted") / pl.col("counted")),
+            recall=pl.when(pl.col("n_positive") > 0).then(pl.col("true_counted") / pl.col("n_positive")),
+        )
+        .sort(by)
+    )
+
+
+def write_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> int:
+    """Scores the dev set occurrences that lie in this run's sources; returns how many there are."""
+    located = devset_documents(read_devset(), run)
+    if located.is_empty():
+        return 0
+    replace_table(connection, "devset", located.select("doc_id", "term", "class_id", "label"))
+    judged = sql_frame(connection, "devset_weights")
+    replace_table(connection, "policy_evaluation", score(judged, ["policy"]))
+    replace_table(connection, "policy_evaluation_by_term", score(judged, ["term", "policy"]))
+    drop_relation(connection, "devset")
+    return located.height

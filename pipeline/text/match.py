@@ -1,0 +1,234 @@
+"""Match: lexicon terms found in lemma streams, longest first and never overlapping.
+
+Matching is an n-gram lookup, never a scan per class. Every lemma that occurs in some term gets a
+small integer id (lemmas that can start a term get the lowest ids), every other lemma gets -1; the
+terms form a trie over those ids, and all positions that can start a term walk it together, one
+lemma per step (a sorted-array lookup per step). At each position the longest term wins, and a
+match hides the shorter ones inside it ("sea lion" is not also "lion"); where matches overlap, the
+leftmost-longest is kept, as a reader would read the text. Lemma streams are categorical, so each
+distinct lemma is looked up once.
+
+A mention shard row is the text unit's columns (doc_id, source, stage, role, conversation_id), the
+match (start, n_tokens, term) and, for flagged terms, `context`: the class-confirming words present in
+the same text unit, which the count's `context` policy needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from .normalize import UNIT_SCHEMA, list_offsets
+
+MENTION_SCHEMA = {"doc_id": pl.String, "start": pl.Int32, "n_tokens": pl.Int32, "term": pl.String}
+
+
+def term_index(lexicon: pl.DataFrame) -> pl.DataFrame:
+    """The distinct terms (space-joined lemmas) with their length and first lemma."""
+    return (
+        lexicon.select("term")
+        .unique()
+        .with_columns(
+            n_tokens=pl.col("term").str.count_matches(" ").cast(pl.Int32) + 1,
+            first=pl.col("term").str.split(" ").list.first(),
+        )
+        .sort("term")
+    )
+
+
+@dataclass(frozen=True)
+class EncodedTerms:
+    """Terms as a trie over lemma ids. `vocabulary[i]` is the lemma with id i; ids below `n_first` can start a term.
+
+    Node 0 is the root and node i + 1 the one reached by first lemma i; deeper edges are `edge_keys` (parent
+    node × vocabulary size + lemma id, sorted) leading to `edge_children`. `term_at[node]` is the term that
+    ends at a node, or -1.
+    """
+
+    vocabulary: pl.Series
+    n_first: int
+    terms: pl.Series
+    edge_keys: np.ndarray
+    edge_children: np.ndarray
+    term_at: np.ndarray
+
+
+def encode_terms(terms: pl.DataFrame) -> EncodedTerms:
+    words = terms["term"].str.split(" ")
+    first = words.list.first().unique(maintain_order=True)
+    others = words.explode().unique(maintain_order=True)
+    vocabulary = pl.concat([first, others.filter(~others.is_in(first.implode()))])
+    ids = words.list.eval(pl.element().replace_strict(vocabulary, _id_range(len(vocabulary)), return_dtype=pl.Int32))
+    size = len(vocabulary)
+    edges: dict[int, int] = {}
+    term_at = [-1] * (len(first) + 1)
+    for index, term_ids in enumerate(ids.to_list()):
+        node = term_ids[0] + 1
+        for lemma in term_ids[1:]:
+            key = node * size + lemma
+            if key not in edges:
+                edges[key] = len(term_at)
+                term_at.append(-1)
+            node = edges[key]
+        term_at[node] = index
+    keys = np.array(sorted(edges), dtype=np.int64)
+    children = np.array([edges[key] for key in keys.tolist()], dtype=np.int64)
+    return EncodedTerms(vocabulary, len(first), terms["term"], keys, children, np.array(term_at, dtype=np.int32))
+
+
+def _id_range(size: int) -> pl.Series:
+    return pl.Series(np.arange(size, dtype=np.int32))
+
+
+def flat_streams(streams: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """Lists of lemmas as one categorical stream, and where each list starts in it (plus the end).
+
+    Categorical, so that a lemma's id or membership is worked out once per distinct lemma and then
+    gathered by category (strings are made categorical here).
+    """
+    streams = streams.fill_null([])
+    return list_offsets(streams.list.len().to_numpy()), streams.explode(empty_as_null=False).cast(pl.Categorical)
+
+
+def lemma_ids(flat: pl.Series, encoded: EncodedTerms) -> np.ndarray:
+    """Each lemma's id in the term vocabulary, -1 for lemmas no term contains; `flat` is categorical."""
+    names = flat.dtype.categories.to_series()
+    known = names.is_in(encoded.vocabulary.implode())
+    id_of_category = np.full(len(names), -1, dtype=np.int32)
+    id_of_category[known.arg_true().to_numpy()] = names.filter(known).replace_strict(
+        encoded.vocabulary, _id_range(len(encoded.vocabulary)), return_dtype=pl.Int32
+    ).to_numpy()
+    return id_of_category[flat.to_physical().to_numpy()]
+
+
+def find_terms(ids: np.ndarray, offsets: np.ndarray, encoded: EncodedTerms) -> tuple[np.ndarray, np.ndarray]:
+    """Leftmost-longest, non-overlapping matches in a flat id stream whose documents start at `offsets`.
+
+    Every position that can start a term walks the trie at once, one lemma per step, while it stays in
+    its document and on an edge; the last term passed is the longest starting there.
+    Returns (positions in the flat stream, term indices), sorted by position.
+    """
+    starts = np.flatnonzero((ids >= 0) & (ids < encoded.n_first))
+    document_end = offsets[np.searchsorted(offsets, starts, side="right")]
+    nodes = ids[starts].astype(np.int64) + 1
+    longest_term = encoded.term_at[nodes]
+    longest_length = np.where(longest_term >= 0, 1, 0).astype(np.int32)
+    walking = np.arange(len(starts))  # the starts still on a trie path, and the node each has reached
+    size = len(encoded.vocabulary)
+    length = 1
+    while len(walking) and len(encoded.edge_keys):
+        positions = starts[walking] + length
+        inside = positions < document_end[walking]
+        walking, nodes, following = walking[inside], nodes[inside], ids[positions[inside]]
+        in_terms = following >= 0
+        walking, nodes, following = walking[in_terms], nodes[in_terms], following[in_terms]
+        keys = nodes * size + following
+        slots = np.minimum(np.searchsorted(encoded.edge_keys, keys), len(encoded.edge_keys) - 1)
+        on_edge = encoded.edge_keys[slots] == keys
+        walking, nodes = walking[on_edge], encoded.edge_children[slots[on_edge]]
+        length += 1
+        ending = encoded.term_at[nodes]
+        longest_term[walking[ending >= 0]] = ending[ending >= 0]
+        longest_length[walking[ending >= 0]] = length
+    found = longest_length > 0
+    positions, lengths, term_indices = starts[found], longest_length[found], longest_term[found]
+    keep = _leftmost_longest(positions, positions + lengths)
+    return positions[keep], term_indices[keep]
+
+
+def _leftmost_longest(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Which sorted, one-per-position matches survive: each one that begins after the last kept one ends."""
+    reach = np.concatenate([[0], np.maximum.accumulate(ends)[:-1]]) if len(ends) else ends
+    keep = starts >= reach  # past every earlier match's end: kept whatever was decided before
+    for index in np.flatnonzero(~keep):  # overlaps are rare; settle them in order
+        previous = index - 1
+        while not keep[previous]:
+            previous -= 1
+        keep[index] = starts[index] >= ends[previous]
+    return keep
+
+
+def match_lemmas(lemmas: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
+    """Pure core: lemma streams (doc_id, lemmas) × term index → mentions (doc_id, start, n_tokens, term).
+
+    Any other columns of the text units but `n_words` (source, stage, role, conversation_id) come along.
+    """
+    offsets, flat = flat_streams(lemmas["lemmas"])
+    units = lemmas.select(pl.exclude("lemmas", "n_words"))
+    if offsets[-1] == 0 or terms.is_empty():
+        return units.clear().with_columns(**{name: pl.lit(None, dtype) for name, dtype in MENTION_SCHEMA.items() if name != "doc_id"})
+    encoded = encode_terms(terms)
+    positions, term_indices = find_terms(lemma_ids(flat, encoded), offsets, encoded)
+    documents = np.searchsorted(offsets, positions, side="right") - 1
+    terms_found = encoded.terms.gather(term_indices)
+    return units[documents].with_columns(
+        start=pl.Series((positions - offsets[documents]).astype(np.int32)),
+        n_tokens=(terms_found.str.count_matches(" ") + 1).cast(pl.Int32),
+        term=terms_found,
+    )
+
+
+def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_context: pl.DataFrame) -> pl.DataFrame:
+    """Pure core: mentions plus `context`, for a flagged term the words of `term_context` (term, word: the context
+    words of the term's classes) that occur in the mention's text unit; null for other terms.
+
+    The `context` policy looks at nothing else, so the count never reads the lemma streams again.
+    """
+    flagged = pl.col("term").is_in(term_context["term"].implode())
+    flagged_mentions = mentions.filter(flagged).select("doc_id", "start", "term")
+    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged_mentions["doc_id"].implode()))
+    offsets, flat = flat_streams(chosen["lemmas"])
+    names = flat.dtype.categories.to_series()
+    is_context = names.is_in(term_context["word"].implode()).fill_null(False).to_numpy()
+    categories = flat.to_physical().to_numpy()
+    positions = np.flatnonzero(is_context[categories])
+    # distinct (text unit, word) pairs as one integer each: far fewer rows to build
+    keys = (np.searchsorted(offsets, positions, side="right") - 1).astype(np.int64) << 32 | categories[positions]
+    pairs = pl.Series(keys, dtype=pl.Int64).unique().to_numpy()
+    present = pl.DataFrame({"doc_id": chosen["doc_id"].gather(pairs >> 32), "word": names.gather(pairs & 0xFFFFFFFF)})
+    found = (
+        flagged_mentions
+        .join(term_context, on="term")
+        .join(present, on=["doc_id", "word"], how="semi")
+        .group_by("doc_id", "start")
+        .agg(pl.col("word").unique().sort())
+    )
+    return (
+        mentions.join(found, on=["doc_id", "start"], how="left", maintain_order="left")
+        .select(*mentions.columns, context=pl.when(flagged).then(pl.col("word").fill_null([])))
+    )
+
+
+def mention_shard(lemmas: pl.DataFrame, terms: pl.DataFrame, term_context: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """A shard of lemma streams → its mentions with their context words, and how many there are."""
+    mentions = with_context_words(lemmas, match_lemmas(lemmas, terms), term_context)
+    return mentions, mentions.height
+
+
+def warm_up() -> None:
+    """A two-term match in memory: a worker pays for its first call of these kernels before its first shard."""
+    lemmas = pl.DataFrame({**{name: ["a"] for name in UNIT_SCHEMA}, "lemmas": [["sea", "lion", "swim"]]})
+    terms = term_index(pl.DataFrame({"term": ["sea lion", "lion"]}))
+    mention_shard(lemmas, terms, pl.DataFrame({"term": ["lion"], "word": ["swim"]}))
+
+
+def parent_matches(lemmas: pl.DataFrame, lexicon: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
+    """Pure core: matches of the classes' hypernym terms (UNIT_SCHEMA's columns, term) in lemma streams.
+
+    Class terms are matched too, so a class name hides the parent inside it ("tabby cat" is not
+    also "cat"); only the parent matches are returned.
+    """
+    index = term_index(pl.concat([lexicon.select("term"), parents.select("term")]))
+    found = match_lemmas(lemmas, index)
+    return found.filter(pl.col("term").is_in(parents["term"].unique().implode())).select(*UNIT_SCHEMA, "term")
+
+
+def term_context(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> pl.DataFrame:
+    """(term, word): for each flagged term, the context words of the classes it is flagged for."""
+    return (
+        lexicon.filter(pl.col("flagged").fill_null(False)).select("class_id", "term")
+        .join(class_context.select("class_id", "word"), on="class_id")
+        .select("term", "word").unique().sort("term", "word")
+    )

@@ -1,0 +1,3 @@
+-- Each class's display name and WordNet gloss, shown beside an occurrence being labelled.
+select class_id, display_name, gloss
+from classes

@@ -1,0 +1,4 @@
+-- Every correlation row, per model and scope.
+select *
+from correlations
+order by model, scope
