@@ -1,4 +1,5 @@
-"""Whether two classfreq databases hold the same relations with the same rows (order aside), e.g. the demo run's
+"""Whether two classfreq databases hold the same relations, with the same columns and types and the same rows
+(order aside), e.g. the demo run's
 database before and after a change that must not change results:
 
     python -m bench.compare_databases before/work/demo/classfreq.duckdb after/work/demo/classfreq.duckdb
@@ -22,6 +23,12 @@ def relation_rows(connection: duckdb.DuckDBPyConnection, schema: str) -> dict[st
             .fetchall()[0][0] for (name,) in names}
 
 
+def columns(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[tuple[str, str]]:
+    return connection.execute("select column_name, data_type from information_schema.columns where table_catalog = "
+                              "$catalog and table_schema = 'main' and table_name = $name order by ordinal_position",
+                              {"catalog": schema, "name": name}).fetchall()
+
+
 def differing_rows(connection: duckdb.DuckDBPyConnection, name: str) -> tuple[int, int]:
     """Rows of `name` only in the first database, and only in the second (as multisets)."""
     first, second = (f"{quote_identifier(schema)}.{quote_identifier(name)}" for schema in ("first", "second"))
@@ -39,6 +46,10 @@ def compare(first: str, second: str) -> bool:
         for name in sorted(rows[0].keys() | rows[1].keys()):
             if name not in rows[0] or name not in rows[1]:
                 print(f"{name}: only in {'the second' if name not in rows[0] else 'the first'} database")
+                continue
+            if columns(connection, "first", name) != columns(connection, "second", name):
+                same = False
+                print(f"{name}: columns differ: {columns(connection, 'first', name)} and {columns(connection, 'second', name)}")
                 continue
             only_first, only_second = differing_rows(connection, name)
             same &= only_first == only_second == 0

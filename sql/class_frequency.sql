@@ -19,20 +19,11 @@ per_document as (
         stage,
         role,
         conversation_id,
-        case $policy
-            when 'keep' then keep_document
-            when 'drop' then drop_document
-            when 'split' then split_document
-            when 'context' then context_document
-        end as document_weight,
-        case $policy
-            when 'keep' then keep_mentions
-            when 'drop' then drop_mentions
-            when 'split' then split_mentions
-            when 'context' then context_mentions
-        end as mention_weight,
-        keep_mentions as raw_mentions
+        max(document_weight) filter (where policy = $policy) as document_weight,
+        max(mention_weight) filter (where policy = $policy) as mention_weight,
+        max(mention_weight) filter (where policy = 'keep') as raw_mentions
     from class_documents
+    group by class_id, doc_id, source, stage, role, conversation_id
 ),
 
 per_conversation as (

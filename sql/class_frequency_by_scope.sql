@@ -36,7 +36,7 @@ hypernym_documents as (
 
 uncurated as (
     select
-        case when grouping(stage) = 0 then stage when grouping(source) = 0 then 'source:' || source else 'combined' end as scope,
+        scope_of(grouping(stage), grouping(source), stage, source) as scope,
         class_id,
         count(*) as n_docs_uncurated
     from uncurated_documents
@@ -45,7 +45,7 @@ uncurated as (
 
 hypernym as (
     select
-        case when grouping(stage) = 0 then stage when grouping(source) = 0 then 'source:' || source else 'combined' end as scope,
+        scope_of(grouping(stage), grouping(source), stage, source) as scope,
         class_id,
         count(*) as n_docs_hypernym
     from hypernym_documents

@@ -26,7 +26,7 @@ display_name_weights as (
 ),
 
 policies as (
-    select unnest(['keep', 'drop', 'split', 'context', 'display_name_only']) as policy
+    select unnest(list_append($policies::varchar[], 'display_name_only')) as policy
 ),
 
 weights as (

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from pipeline.text.match import term_context, with_context_words
+from pipeline.core.policies import POLICIES
 from pipeline.core.sql import drop_relation, query_frame, replace_table, run_sql
 
 CLASSES = pl.DataFrame({
@@ -58,10 +59,11 @@ def connection(tmp_path):
                             "documents_summary": pl.DataFrame({"source": ["s"], "stage": ["pretrain"], "role": ["caption"]}),
                             }.items():
             replace_table(db, name, frame)
+        run_sql(db, "macros/scope_of")
         run_sql(db, "load_mentions", {"mention_files": [str(mention_file)]})
         run_sql(db, "mention_weights")
         run_sql(db, "load_class_documents")
-        run_sql(db, "class_frequency_by_policy")
+        run_sql(db, "class_frequency_by_policy", {"policies": list(POLICIES)})
         yield db
 
 
@@ -133,3 +135,9 @@ def test_a_mention_weights_table_of_an_older_database_gives_way_to_the_view(conn
     kind = connection.execute("select table_type from information_schema.tables where table_name = 'mention_weights'")
     assert kind.fetchall() == [("VIEW",)]
     assert weights(connection, "keep")  # the view reads the mentions again
+
+
+def test_every_policy_has_a_weight_column_and_no_column_lacks_a_policy(connection):
+    policies = query_frame(connection, "select distinct policy from mention_weights order by policy")["policy"]
+    assert sorted(policies) == sorted(POLICIES)
+    assert set(query_frame(connection, "select distinct policy from class_frequency_by_policy")["policy"]) == set(POLICIES)

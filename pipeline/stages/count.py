@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from ..core.paths import DEVSET
-from ..core.policies import run_policy
+from ..core.policies import POLICIES, run_policy
 from ..core.shards import shard_files
 from ..core.sql import drop_relation, load_parquet_table, replace_table, row_count, run_sql
 from ..core.stage import StageOutput, database_transaction, file_stat
@@ -54,6 +54,7 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
     )
     with database_transaction(run.database, "count") as connection:
         run_sql(connection, "count_settings")
+        run_sql(connection, "macros/scope_of")
         for table in LEXICON_TABLES:
             load_parquet_table(connection, table, lexicon[table])
         replace_table(connection, "hypernym_matches", hypernym_matches)
@@ -65,7 +66,7 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
         drop_relation(connection, "mention_weights")  # a table before it became a view of `mentions`
         run_sql(connection, "mention_weights")
         run_sql(connection, "load_class_documents")
-        run_sql(connection, "class_frequency_by_policy")
+        run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES)})
         run_sql(connection, "class_frequency", {"policy": policy})
         run_sql(connection, "class_frequency_by_scope", {"policy": policy})
         rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0}

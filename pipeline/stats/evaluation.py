@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from ..core.config import RunConfig
+from ..core.policies import POLICIES
 from ..core.sql import drop_relation, replace_table, sql_frame
 from .devset import devset_documents, read_devset
 
@@ -43,7 +44,7 @@ def write_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> i
     if located.is_empty():
         return 0
     replace_table(connection, "devset", located.select("doc_id", "term", "class_id", "label"))
-    judged = sql_frame(connection, "devset_weights")
+    judged = sql_frame(connection, "devset_weights", {"policies": list(POLICIES)})
     replace_table(connection, "policy_evaluation", score(judged, ["policy"]))
     replace_table(connection, "policy_evaluation_by_term", score(judged, ["term", "policy"]))
     drop_relation(connection, "devset")
