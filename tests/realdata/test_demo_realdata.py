@@ -8,10 +8,10 @@ from scipy import stats
 from pipeline.core.config import load_run
 from pipeline.runner import run_pipeline
 
-from .browser import Browser, requires_chromium
-from .conftest import SHARED_DATA, project_directory, requires_shared_data
+from ..browser import Browser, requires_chromium
+from ..conftest import SHARED_DATA, project_directory, requires_shared_data
 
-pytestmark = [requires_shared_data, pytest.mark.realdata]
+pytestmark = [requires_shared_data, pytest.mark.realdata, pytest.mark.slow]
 SCOPES = ["combined", "pretrain", "instruct", "source:cc3m_val", "source:coco_val2017", "source:flickr8k",
           "source:llava_gpt4_qa"]
 N_MODELS = 21
@@ -213,3 +213,4 @@ def test_the_default_policy_reaches_the_precision_and_recall_targets_on_the_dev_
     assert n >= 300
     assert precision >= 0.9 and recall >= 0.9
     assert "Precision and recall of each policy" in (work / "reports" / "demo.html").read_text()
+

@@ -27,8 +27,10 @@ from pipeline.runner import stage_names
 from pipeline.runner import run_pipeline
 from pipeline.stages.sensitivity import SENSITIVITY_TABLES
 
-from .cli_runs import classfreq, start_classfreq, wait_until_paused, write_run
-from .conftest import project_directory
+from ..cli_runs import classfreq, start_classfreq, wait_until_paused, write_run
+from ..conftest import project_directory
+
+pytestmark = pytest.mark.slow  # whole pipelines or process pools: see docs/README.md
 
 RUN_NAME = "interrupted"
 STAGES = stage_names()

@@ -16,7 +16,7 @@ import pytest
 from pipeline.lexicon import classsets as cs
 from pipeline.core.errors import ClassfreqError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"
 OPENAI_PROMPTS = SHARED_DATA / "classnames" / "openai_CLIP_prompts_classes.json"
 

@@ -6,7 +6,9 @@ import pytest
 from pipeline.core.config import parse_run
 from pipeline.runner import run_pipeline
 
-from .conftest import write_json
+from ..conftest import write_json
+
+pytestmark = pytest.mark.slow  # whole pipelines or process pools: see docs/README.md
 
 GOOSE, GREAT_WHITE, TIGER_SHARK, HAMMERHEAD = "n01855672", "n01484850", "n01491361", "n01494475"
 MISSILE, PROJECTILE = "n03773504", "n04008634"

@@ -26,7 +26,9 @@ from pipeline.executors.local import _POOLS, map_shards, start_workers, stop_wor
 from pipeline.core.stage import StageOutput
 from pipeline.runner import chosen_executor, run_pipeline
 
-from .conftest import SHARED_DATA, project_directory, requires_shared_data
+from ..conftest import SHARED_DATA, project_directory, requires_shared_data
+
+pytestmark = pytest.mark.slow  # whole pipelines or process pools: see docs/README.md
 
 TRICKY_TEXTS = [
     "A great white shark, a white shark and a shark.",

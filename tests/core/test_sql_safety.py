@@ -16,10 +16,10 @@ import pytest
 
 from pipeline.core.sql import quote_identifier
 
-from .cli_runs import classfreq, write_run
+from ..cli_runs import classfreq, write_run
 
-PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+PACKAGE = Path(__file__).resolve().parents[2] / "pipeline"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 #: the one module that builds statements itself: those whose identifiers vary, quoted by quote_identifier
 SQL_HELPERS = PACKAGE / "core" / "sql.py"
 QUERY_METHODS = {"execute", "executemany", "sql", "query", "query_frame"}

@@ -8,7 +8,7 @@ from pipeline.stats.accuracy import read_accuracy_file, resolve_models
 from pipeline.core.config import AccuracyInput
 from pipeline.core.errors import InputError
 
-from .test_scoring import CLASSES
+from ..text.test_scoring import CLASSES
 
 HEN, ZEBRA, SEA_LION, FOX = "n01514859", "n02391049", "n02077923", "n02120079"
 

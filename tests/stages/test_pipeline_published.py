@@ -15,7 +15,9 @@ from pipeline.runner import run_pipeline
 from pipeline.report.sensitivity import sensitivity_section
 from pipeline.core.sql import sql_frame
 
-from .conftest import project_directory, write_json
+from ..conftest import project_directory, write_json
+
+pytestmark = pytest.mark.slow  # whole pipelines or process pools: see docs/README.md
 
 TENCH, GOLDFISH, GREAT_WHITE, POTTERS_WHEEL = "n01440764", "n01443537", "n01484850", "n03992509"
 MISSILE, PROJECTILE, MOUSETRAP = "n03773504", "n04008634", "n03794056"  # the last two display as "missile"

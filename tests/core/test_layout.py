@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.core import stage
 from pipeline.core.paths import RUNS_DIR, SQL_DIR, SYNONYMS_DIR
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHIPPED = {"sql": ("pipeline.shipped.sql", "*.sql"), "synonyms": ("pipeline.shipped.synonyms", "*.csv"),
            "runs": ("pipeline.shipped.runs", "*.toml")}
 

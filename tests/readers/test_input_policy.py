@@ -13,7 +13,7 @@ from pipeline.core.errors import ClassfreqError
 from pipeline.runner import run_pipeline
 from pipeline.core.stage import read_manifest
 
-from .cli_runs import classfreq, write_run
+from ..cli_runs import classfreq, write_run
 
 GOOD = {"id": "a", "conversations": [{"from": "human", "value": "<image>\nWhat is it?"}, {"from": "gpt", "value": "A goose."}]}
 NULL_VALUE = {"id": "b", "conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": None}]}

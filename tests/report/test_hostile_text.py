@@ -17,8 +17,10 @@ import pytest
 from pipeline.core.config import load_run
 from pipeline.runner import run_pipeline
 
-from .cli_runs import write_run
-from .conftest import project_directory
+from ..cli_runs import write_run
+from ..conftest import project_directory
+
+pytestmark = pytest.mark.slow  # whole pipelines or process pools: see docs/README.md
 
 # each payload, if it ever ran, would leave a mark that the rendered page shows: a changed title or body attribute
 SCRIPT_TAG = "<script>document.title='PWNED-script'</script>"

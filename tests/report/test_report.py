@@ -14,9 +14,11 @@ from pipeline.report.render import render_report
 from pipeline.report.sections import SECTIONS
 from pipeline.runner import run_pipeline
 
-from .browser import Browser, requires_chromium
-from .conftest import project_directory, write_json
-from .test_pipeline_llava import INSTRUCT, PRETRAIN
+from ..browser import Browser, requires_chromium
+from ..conftest import project_directory, write_json
+from ..stages.test_pipeline_llava import INSTRUCT, PRETRAIN
+
+pytestmark = pytest.mark.slow  # whole pipelines or process pools: see docs/README.md
 
 HOSTILE = '<script>window.injected=1</script>"><img src=x onerror="window.injected=2">'
 

@@ -14,7 +14,7 @@ from pipeline.text.normalize import normalize_text
 from pipeline.lexicon.synonyms import SET_CURATION, SHARED_CURATION, candidate_terms
 from pipeline.core.paths import SYNONYMS_DIR
 
-from .conftest import SHARED_DATA
+from ..conftest import SHARED_DATA
 
 HEADERS = {
     "additions": ("class_id", "term", "note"),

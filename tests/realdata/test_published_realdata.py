@@ -20,9 +20,9 @@ from pipeline.stats.frequency import PUBLISHED_QUIRKS
 from pipeline.text.published import Vocabulary, count_batch, tokenize_sentences
 from pipeline.core.sql import replace_table, sql_frame
 
-from .conftest import SHARED_DATA, requires_shared_data
+from ..conftest import SHARED_DATA, requires_shared_data
 
-pytestmark = [requires_shared_data, pytest.mark.realdata]
+pytestmark = [requires_shared_data, pytest.mark.realdata, pytest.mark.slow]
 SPLITTER = "punkt_builtin"
 N_CAPTIONS = 3000
 MODELS = ("backboneViT-B-32_pretrainedlaion400m", "backboneViT-L-14_pretrainedlaion2b")

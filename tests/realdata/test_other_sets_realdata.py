@@ -8,9 +8,9 @@ import pytest
 from pipeline.core.config import load_run
 from pipeline.runner import run_pipeline
 
-from .conftest import SHARED_DATA, requires_shared_data
+from ..conftest import SHARED_DATA, requires_shared_data
 
-pytestmark = [requires_shared_data, pytest.mark.realdata]
+pytestmark = [requires_shared_data, pytest.mark.realdata, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("class_set, n_classes, n_resolved", [("flowers102", 102, 101), ("caltech101", 102, 92),
