@@ -12,20 +12,6 @@ grid as (
     cross join slices
 ),
 
-per_document as (
-    select
-        class_id,
-        source,
-        stage,
-        role,
-        conversation_id,
-        max(document_weight) filter (where policy = $policy) as document_weight,
-        max(mention_weight) filter (where policy = $policy) as mention_weight,
-        max(mention_weight) filter (where policy = 'keep') as raw_mentions
-    from class_documents
-    group by class_id, doc_id, source, stage, role, conversation_id
-),
-
 per_conversation as (
     -- a conversation belongs to one source and stage: grouping by them too changes no group
     select
@@ -34,8 +20,8 @@ per_conversation as (
         conversation_id,
         source,
         stage,
-        max(document_weight) as conversation_weight
-    from per_document
+        max(columns('^(.*)_document$')) as '\1_conversation'
+    from class_documents
     group by class_id, role, conversation_id, source, stage
 ),
 
@@ -45,11 +31,10 @@ counted as (
         source,
         stage,
         role,
-        sum(document_weight) as n_docs,
-        sum(mention_weight) as n_mentions,
-        count(*) as n_docs_raw,
-        sum(raw_mentions) as n_mentions_raw
-    from per_document
+        sum(columns('^(.*)_document$')) as '\1_docs',
+        sum(columns('^(.*)_mentions$')) as '\1_mentions',
+        count(*) as docs_raw
+    from class_documents
     group by class_id, source, stage, role
 ),
 
@@ -59,9 +44,35 @@ conversations as (
         source,
         stage,
         role,
-        sum(conversation_weight) as n_conversations,
-        count(*) as n_conversations_raw
+        sum(columns('^(.*)_conversation$')) as '\1_conversations',
+        count(*) as conversations_raw
     from per_conversation
+    group by class_id, source, stage, role
+),
+
+long_counts as (
+    unpivot (
+        select *
+        from counted
+        join conversations using (class_id, source, stage, role)
+    )
+    on columns('_(docs|mentions|conversations)$')
+    into name measure value n
+),
+
+run_policy as (
+    select
+        class_id,
+        source,
+        stage,
+        role,
+        any_value(docs_raw) as n_docs_raw,
+        any_value(conversations_raw) as n_conversations_raw,
+        max(n) filter (where measure = $policy || '_docs') as n_docs,
+        max(n) filter (where measure = $policy || '_mentions') as n_mentions,
+        max(n) filter (where measure = $policy || '_conversations') as n_conversations,
+        max(n) filter (where measure = 'keep_mentions') as n_mentions_raw
+    from long_counts
     group by class_id, source, stage, role
 )
 
@@ -73,13 +84,12 @@ select
     grid.source,
     grid.stage,
     grid.role,
-    coalesce(counted.n_docs, 0)::double as n_docs,
-    coalesce(counted.n_mentions, 0)::double as n_mentions,
-    coalesce(conversations.n_conversations, 0)::double as n_conversations,
-    coalesce(counted.n_docs_raw, 0)::bigint as n_docs_raw,
-    coalesce(counted.n_mentions_raw, 0)::bigint as n_mentions_raw,
-    coalesce(conversations.n_conversations_raw, 0)::bigint as n_conversations_raw
+    coalesce(run_policy.n_docs, 0)::double as n_docs,
+    coalesce(run_policy.n_mentions, 0)::double as n_mentions,
+    coalesce(run_policy.n_conversations, 0)::double as n_conversations,
+    coalesce(run_policy.n_docs_raw, 0)::bigint as n_docs_raw,
+    coalesce(run_policy.n_mentions_raw, 0)::bigint as n_mentions_raw,
+    coalesce(run_policy.n_conversations_raw, 0)::bigint as n_conversations_raw
 from grid
-left join counted using (class_id, source, stage, role)
-left join conversations using (class_id, source, stage, role)
+left join run_policy using (class_id, source, stage, role)
 order by grid.class_index, grid.source, grid.stage, grid.role

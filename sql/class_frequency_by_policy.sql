@@ -1,45 +1,59 @@
 -- Per class × scope × policy: text units, mentions and conversations, weighted by the policy
 -- (a text unit or conversation counts with its largest mention weight, so `split` gives fractions);
--- every class has a row for every scope and every policy of $policies, zeros included.
+-- every class has a row for every scope and every policy of $policies, zeros included. The policies
+-- stay side by side (a column each, from class_documents) until the counts are small.
 create or replace table class_frequency_by_policy as
 with per_conversation as (
     -- a conversation belongs to one source and stage: grouping by them too changes no group
     select
         class_id,
-        policy,
         conversation_id,
         source,
         stage,
-        max(document_weight) as conversation_weight
+        max(columns('^(.*)_document$')) as '\1_conversation'
     from class_documents
-    group by class_id, policy, conversation_id, source, stage
+    group by class_id, conversation_id, source, stage
 ),
 
 document_counts as (
     select
         scope_of(grouping(stage), grouping(source), stage, source) as scope,
         class_id,
-        policy,
-        sum(document_weight) as n_docs,
-        sum(mention_weight) as n_mentions
+        sum(columns('^(.*)_document$')) as '\1_docs',
+        sum(columns('^(.*)_mentions$')) as '\1_mentions'
     from class_documents
-    group by grouping sets ((class_id, policy), (class_id, policy, stage), (class_id, policy, source))
+    group by grouping sets ((class_id), (class_id, stage), (class_id, source))
 ),
 
 conversation_counts as (
     select
         scope_of(grouping(stage), grouping(source), stage, source) as scope,
         class_id,
-        policy,
-        sum(conversation_weight) as n_conversations
+        sum(columns('^(.*)_conversation$')) as '\1_conversations'
     from per_conversation
-    group by grouping sets ((class_id, policy), (class_id, policy, stage), (class_id, policy, source))
+    group by grouping sets ((class_id), (class_id, stage), (class_id, source))
+),
+
+long_counts as (
+    unpivot (
+        select *
+        from document_counts
+        join conversation_counts using (scope, class_id)
+    )
+    on columns('_(docs|mentions|conversations)$')
+    into name measure value n
 ),
 
 counts as (
-    select scope, class_id, policy, n_docs, n_mentions, n_conversations
-    from document_counts
-    join conversation_counts using (scope, class_id, policy)
+    select
+        scope,
+        class_id,
+        regexp_extract(measure, '^(.*)_[a-z]+$', 1) as policy,
+        max(n) filter (where suffix(measure, '_docs')) as n_docs,
+        max(n) filter (where suffix(measure, '_mentions')) as n_mentions,
+        max(n) filter (where suffix(measure, '_conversations')) as n_conversations
+    from long_counts
+    group by scope, class_id, policy
 ),
 
 scopes as (

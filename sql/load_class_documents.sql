@@ -1,6 +1,7 @@
--- One row per class × text unit that mentions it × policy: the text unit's attributes, its largest
--- mention weight (`document_weight`: what the text unit counts) and the sum of its mention weights
--- (`mention_weight`). A working table of the count stage, which every frequency table aggregates further.
+-- One row per class × text unit that mentions it: the text unit's attributes, and per policy its largest
+-- mention weight (`<policy>_document`: what the text unit counts) and the sum of its mention weights
+-- (`<policy>_mentions`), one pair for each weight_<policy> column of `mentions`. A working table of the
+-- count stage, which every frequency table aggregates further.
 create or replace temp table class_documents as
 select
     class_id,
@@ -9,10 +10,9 @@ select
     stage,
     role,
     conversation_id,
-    policy,
-    max(weight) as document_weight,
-    sum(weight) as mention_weight
-from mention_weights
+    max(columns('^weight_(.*)$')) as '\1_document',
+    sum(columns('^weight_(.*)$')) as '\1_mentions'
+from mentions
 -- a text unit belongs to one source, stage, role and conversation: grouping by them is grouping by doc_id
 -- (and faster than picking them with any_value)
-group by class_id, doc_id, source, stage, role, conversation_id, policy
+group by class_id, doc_id, source, stage, role, conversation_id
