@@ -25,9 +25,9 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.core.config import RunConfig, parse_run
+from pipeline.executors.local import worker_count
 from pipeline.readers.sources import DEFAULT_SHARD_SIZE
 from pipeline.text.normalize import TOKEN_PATTERN
-from pipeline.executors.local import worker_count
 
 from .baseline import baseline_mentions, spacy_lemmatizer, tokenization_differences
 from .corpus import load_pools, write_captions, write_mixture
