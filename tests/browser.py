@@ -7,7 +7,8 @@
         png = browser.screenshot()              # PNG bytes of the viewport (or of a clip)
         browser.ink(png)                        # share of pixels that are not background
 
-Chromium is Debian's `chromium` (`.ci/run` installs it); `requires_chromium` skips a test without it.
+Chromium is Debian's `chromium` (`.ci/run` installs it); `requires_chromium` marks a test `browser` and skips it without
+Chromium.
 The browser runs with a fresh profile, no network services and no GPU; only loopback is used, to talk
 to the browser itself.
 """
@@ -27,9 +28,14 @@ from typing import Any
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-requires_chromium = pytest.mark.skipif(
+_CHROMIUM_FOUND = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium not found (Debian: apt-get install chromium; .ci/run installs it)"
 )
+
+
+def requires_chromium(test):
+    """Marks a test `browser` (`pytest -m "not browser"` leaves it out), and skips it where chromium is absent."""
+    return pytest.mark.browser(_CHROMIUM_FOUND(test))
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--remote-debugging-port=0", "--hide-scrollbars")

@@ -17,7 +17,6 @@ Every set has the columns of :data:`COLUMNS`; missing values are empty strings.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import csv
 import io
@@ -471,7 +470,7 @@ def load_class_set(name: str, classes_file: str | Path | None = None) -> pl.Data
                              "give any other set as a class file")
     path = SYNONYMS_DIR / name / "classes.csv"
     if not path.is_file():
-        raise ClassfreqError(f"{path} is missing: run `python -m pipeline.classsets build --set {name}`")
+        raise ClassfreqError(f"{path} is missing: run `classfreq classsets build --set {name}`")
     return _read_manifest(path)
 
 

@@ -1,4 +1,4 @@
-"""Stage 3, synonyms: the lexicon of a class set — each class's terms, normalized like the text.
+"""Synonyms: the lexicon of a class set — each class's terms, normalized like the text.
 
 Terms come from the display name, the WordNet synset's lemma names, and curated additions in
 `synonyms/<set>/additions.csv`. Curated exclusions (`exclusions.csv`) and blocking compounds
@@ -373,5 +373,3 @@ def hypernym_terms(classes: pl.DataFrame, lexicon: pl.DataFrame, depth: int = HY
         .select("class_id", "term", "text", "depth")
         .sort(["class_id", "term"])
     )
-
-

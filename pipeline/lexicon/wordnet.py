@@ -10,7 +10,7 @@ Where WordNet comes from, in order:
    folders outside its data roots ("Unauthorized path"), and Debian's package lacks the ``lexnames``
    and ``index.sense`` files NLTK reads, so they are written here (``index.sense`` rebuilt from
    the data, index and ``cntlist.rev`` files);
-4. otherwise a :class:`~pipeline.errors.ClassfreqError` saying how to get WordNet.
+4. otherwise a :class:`~pipeline.core.errors.ClassfreqError` saying how to get WordNet.
 
 Debian's noun offsets equal Princeton WordNet 3.0, so ImageNet wnids resolve
 (``synset_from_pos_and_offset('n', 1440764)`` is ``tench.n.01``).

@@ -1,4 +1,4 @@
-"""Stage 1, ingest: sources → `documents` Parquet shards, one row per text unit (a caption or a turn)."""
+"""Ingestion: sources → `documents` Parquet shards, one row per text unit (a caption or a turn)."""
 
 from __future__ import annotations
 
@@ -321,5 +321,3 @@ def source_identity(source: Source) -> dict[str, Any]:
     else:
         identity["hub"] = source.hub
     return identity
-
-

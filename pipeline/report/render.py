@@ -54,5 +54,3 @@ def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, A
     return {"files": [{"role": role, "path": str(path), "size": path.stat().st_size, "sha256": file_sha256(path)}
                       for role, path in files],
             "parameters": parameters, "packages": versions, "sources": ingested["details"].get("sources")}
-
-

@@ -1,9 +1,9 @@
-"""Stage 6, accuracy: per-class accuracy of one or many models, resolved to the class set's ids.
+"""Accuracy: per-class accuracy of one or many models, resolved to the class set's ids.
 
 Class keys resolve by index, wnid, exact display name, exact WordNet lemma name, normalized name,
 then a rapidfuzz match above `FUZZY_THRESHOLD`. Accuracy given in percent is detected and scaled to
 0–1, and the detected scale is stated in `accuracy_models`. Raw VLM answers (`format =
-"predictions"`) are scored per class by `pipeline.scoring` and land in the same table, with sample
+"predictions"`) are scored per class by `pipeline.text.scoring` and land in the same table, with sample
 counts. What does not resolve is listed in `accuracy_unresolved`; the stage fails when more than
 `options.max_unresolved_share` of a file's classes do not resolve.
 """
@@ -202,5 +202,3 @@ def score_predictions(spec: AccuracyInput, classes: pl.DataFrame, lexicon: pl.Da
     return (pl.DataFrame(rows, schema=ACCURACY_SCHEMA), pl.DataFrame([summary], schema=MODELS_SCHEMA),
             pl.DataFrame([{"model": model, "source": source, "key": key, "reason": reason}
                           for key, reason in sorted(unresolved.items())], schema=UNRESOLVED_SCHEMA))
-
-

@@ -1,4 +1,4 @@
-"""Stage 7, correlate: does a class's accuracy follow how often the class was seen, and how surely?
+"""Correlation: does a class's accuracy follow how often the class was seen, and how surely?
 
 Per model × frequency scope: Spearman's rho and Kendall's tau-b on the frequency, Pearson's r and a
 least-squares slope (accuracy per decade) on log10(1 + frequency) — raw counts span six decades, and
@@ -190,5 +190,3 @@ def binned_accuracy(binned: pl.DataFrame, n_resamples: int = N_RESAMPLES, seed: 
         ci_low=pl.Series([low for low, _ in intervals], dtype=pl.Float64),
         ci_high=pl.Series([high for _, high in intervals], dtype=pl.Float64),
     ).sort(["model", "scope", "scheme", "bin_index"])
-
-

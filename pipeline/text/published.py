@@ -246,5 +246,3 @@ def name_counts(documents: pl.DataFrame, classes_file: str, splitter: str) -> tu
 @functools.cache
 def vocabulary(classes_file: str, splitter: str) -> Vocabulary:
     return Vocabulary.from_classes(pl.read_parquet(classes_file), splitter)
-
-

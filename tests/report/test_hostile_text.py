@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 from pipeline.core.config import load_run
 from pipeline.runner import run_pipeline
 
+from ..browser import CHROMIUM, requires_chromium
 from ..cli_runs import write_run
 from ..conftest import project_directory
 
@@ -36,7 +36,6 @@ CLASSES = [("tench", "n01440764"), ("goldfish", "n01443537"), (QUOTED[0], "n0399
 CAPTIONS = ["two goldfish and a tench", "a tench", "a potter's wheel", "three jack-o'-lanterns on a potter's wheel"] + [
     f"a photo of {payload}" for payload in PAYLOADS] + [f"{SCRIPT_TAG} again"]
 RUN_NAME = "hostile"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def write_csv(path: Path, header: list[str], rows: list[tuple]) -> Path:
@@ -125,11 +124,6 @@ def injected_marks(dom: str) -> list[str]:
     return marks
 
 
-requires_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium not found (Debian: apt-get install chromium; "
-                                                                 ".ci/run installs it)")
-
-
-@pytest.mark.browser
 @requires_chromium
 def test_the_mark_detector_sees_payloads_that_do_run(tmp_path):
     page = tmp_path / "unsafe.html"
@@ -141,7 +135,6 @@ def test_the_mark_detector_sees_payloads_that_do_run(tmp_path):
     assert len(marks) == 4, marks
 
 
-@pytest.mark.browser
 @requires_chromium
 def test_report_built_from_hostile_inputs_runs_no_injected_script(hostile):
     directory, _ = hostile
