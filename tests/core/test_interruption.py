@@ -17,14 +17,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.stages.accuracy import ACCURACY_TABLES
 from pipeline.core.config import load_run
+from pipeline.core.errors import ClassfreqError
+from pipeline.runner import run_pipeline, stage_names
+from pipeline.stages.accuracy import ACCURACY_TABLES
 from pipeline.stages.correlate import CORRELATE_TABLES
 from pipeline.stages.count import COUNT_TABLES
-from pipeline.core.errors import ClassfreqError
 from pipeline.stages.published import PUBLISHED_TABLES
-from pipeline.runner import stage_names
-from pipeline.runner import run_pipeline
 from pipeline.stages.sensitivity import SENSITIVITY_TABLES
 
 from ..cli_runs import classfreq, start_classfreq, wait_until_paused, write_run

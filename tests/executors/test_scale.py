@@ -17,14 +17,14 @@ from bench.memory import PeakMemory, tree_rss
 from bench.reference import reference_mentions
 from bench.runs import median_run
 from pipeline import runner
-from pipeline.executors import local
 from pipeline.core.config import parse_run
 from pipeline.core.errors import ClassfreqError
+from pipeline.core.stage import StageOutput
+from pipeline.executors import local
+from pipeline.executors.local import _POOLS, map_shards, start_workers, stop_workers, wait_for_workers
+from pipeline.runner import chosen_executor, run_pipeline
 from pipeline.text.match import match_lemmas, term_index
 from pipeline.text.normalize import normalize_documents, normalize_text
-from pipeline.executors.local import _POOLS, map_shards, start_workers, stop_workers, wait_for_workers
-from pipeline.core.stage import StageOutput
-from pipeline.runner import chosen_executor, run_pipeline
 
 from ..conftest import SHARED_DATA, project_directory, requires_shared_data
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.lexicon import classsets as cs
 from pipeline.core.errors import ClassfreqError
+from pipeline.lexicon import classsets as cs
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -9,10 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.lexicon.classsets import BUILTIN_SETS, load_class_set
-from pipeline.text.normalize import normalize_text
-from pipeline.lexicon.synonyms import SET_CURATION, SHARED_CURATION, candidate_terms
 from pipeline.core.paths import SYNONYMS_DIR
+from pipeline.lexicon.classsets import BUILTIN_SETS, load_class_set
+from pipeline.lexicon.synonyms import SET_CURATION, SHARED_CURATION, candidate_terms
+from pipeline.text.normalize import normalize_text
 
 from ..conftest import SHARED_DATA
 

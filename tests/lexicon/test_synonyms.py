@@ -5,9 +5,17 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.lexicon.classsets import COLUMNS, load_class_set
 from pipeline.core.errors import ClassfreqError
-from pipeline.lexicon.synonyms import Curation, build_lexicon, car_name_variants, class_context, hypernym_terms, read_curation, wordnet_sense_stats
+from pipeline.lexicon.classsets import COLUMNS, load_class_set
+from pipeline.lexicon.synonyms import (
+    Curation,
+    build_lexicon,
+    car_name_variants,
+    class_context,
+    hypernym_terms,
+    read_curation,
+    wordnet_sense_stats,
+)
 
 
 def classes_frame(rows: list[dict]) -> pl.DataFrame:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.lexicon import wordnet as wnmod
 from pipeline.core.errors import ClassfreqError
+from pipeline.lexicon import wordnet as wnmod
 
 
 @pytest.fixture(scope="module")

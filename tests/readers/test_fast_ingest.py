@@ -15,12 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from pipeline.readers import fast as fast_readers
 from pipeline.core.config import Source, parse_run
 from pipeline.core.errors import ClassfreqError
+from pipeline.readers import fast as fast_readers
 from pipeline.readers.fast import PY_WHITESPACE, strip_placeholders_series
-from pipeline.runner import run_pipeline
 from pipeline.readers.sources import ingest_source, strip_placeholders
+from pipeline.runner import run_pipeline
 
 BOM = b"\xef\xbb\xbf"
 WORLD = ["Кошка сидит на окне", "猫がいます 🐈‍⬛🦈", "כלב בפארק", "قطة على الشجرة", "\u200fمرحبا\u200f 👍🏽"]

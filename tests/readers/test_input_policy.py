@@ -10,8 +10,8 @@ import pytest
 
 from pipeline.core.config import parse_run
 from pipeline.core.errors import ClassfreqError
-from pipeline.runner import run_pipeline
 from pipeline.core.stage import read_manifest
+from pipeline.runner import run_pipeline
 
 from ..cli_runs import classfreq, write_run
 

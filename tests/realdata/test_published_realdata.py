@@ -15,10 +15,10 @@ import pytest
 from nltk import word_tokenize
 from scipy import stats
 
+from pipeline.core.sql import replace_table, sql_frame
 from pipeline.lexicon.classsets import load_class_set
 from pipeline.stats.frequency import PUBLISHED_QUIRKS
 from pipeline.text.published import Vocabulary, count_batch, tokenize_sentences
-from pipeline.core.sql import replace_table, sql_frame
 
 from ..conftest import SHARED_DATA, requires_shared_data
 

@@ -6,9 +6,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.text.match import term_context, with_context_words
 from pipeline.core.policies import POLICIES
 from pipeline.core.sql import drop_relation, query_frame, replace_table, run_sql
+from pipeline.text.match import term_context, with_context_words
 
 CLASSES = pl.DataFrame({
     "class_id": ["crane_bird", "crane_machine", "kite_bird", "mouse_only"],

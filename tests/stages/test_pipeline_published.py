@@ -10,10 +10,10 @@ import pytest
 from scipy import stats
 
 from pipeline.core.config import parse_run
-from pipeline.stats.frequency import published_parameters
-from pipeline.runner import run_pipeline
-from pipeline.report.sensitivity import sensitivity_section
 from pipeline.core.sql import sql_frame
+from pipeline.report.sensitivity import sensitivity_section
+from pipeline.runner import run_pipeline
+from pipeline.stats.frequency import published_parameters
 
 from ..conftest import project_directory, write_json
 

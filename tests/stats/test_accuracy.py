@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from pipeline.stats.accuracy import read_accuracy_file, resolve_models
 from pipeline.core.config import AccuracyInput
 from pipeline.core.errors import InputError
+from pipeline.stats.accuracy import read_accuracy_file, resolve_models
 
 from ..text.test_scoring import CLASSES
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.lexicon.classsets import load_class_set
 from pipeline.core.paths import DEVSET
+from pipeline.lexicon.classsets import load_class_set
 from pipeline.stats.devset import DEVSET_SCHEMA, draw, read_devset
 from pipeline.stats.evaluation import score
 

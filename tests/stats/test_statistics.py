@@ -4,7 +4,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from pipeline.stats.statistics import correlation_p_value, mean_interval, partial_from_pairs, percentile_interval, resample_weights, weighted_kendall, weighted_pearson, weighted_ranks, weighted_slope
+from pipeline.stats.statistics import (
+    correlation_p_value,
+    mean_interval,
+    partial_from_pairs,
+    percentile_interval,
+    resample_weights,
+    weighted_kendall,
+    weighted_pearson,
+    weighted_ranks,
+    weighted_slope,
+)
 
 # frequencies with many ties and zeros, as real class counts have; accuracies with a few ties
 FREQUENCY = np.array([0, 0, 0, 3, 1, 0, 12, 3, 250, 0, 7, 1, 40, 0, 3], dtype=float)

@@ -5,10 +5,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.lexicon.classsets import load_class_set
 from pipeline.core.config import parse_run
 from pipeline.core.errors import ClassfreqError
-from pipeline.text.published import NameMatcher, Vocabulary, count_batch, name_tokens, published_settings, resolve_splitter, tokenize_sentences
+from pipeline.lexicon.classsets import load_class_set
+from pipeline.text.published import (
+    NameMatcher,
+    Vocabulary,
+    count_batch,
+    name_tokens,
+    published_settings,
+    resolve_splitter,
+    tokenize_sentences,
+)
 
 SPLITTER = "punkt_builtin"
 

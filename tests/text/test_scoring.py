@@ -5,11 +5,11 @@ import json
 import polars as pl
 import pytest
 
-from pipeline.stats.accuracy import ClassResolver, score_predictions
 from pipeline.core.config import AccuracyInput
 from pipeline.core.errors import InputError
-from pipeline.text.scoring import class_terms, named_options, open_world_correct, score_records, substring_correct
 from pipeline.lexicon.synonyms import build_lexicon
+from pipeline.stats.accuracy import ClassResolver, score_predictions
+from pipeline.text.scoring import class_terms, named_options, open_world_correct, score_records, substring_correct
 
 CLASSES = pl.DataFrame({
     "class_id": ["n01514859", "n01514668", "n02391049", "n02077923", "n02120079"],
