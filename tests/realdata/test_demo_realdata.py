@@ -10,6 +10,7 @@ from pipeline.runner import run_pipeline
 
 from ..browser import Browser, requires_chromium
 from ..conftest import SHARED_DATA, project_directory, requires_shared_data
+from ..test_docs import TABLES_PAGE, database_schema, parse_tables_page, schema_differences
 
 pytestmark = [requires_shared_data, pytest.mark.realdata, pytest.mark.slow]
 SCOPES = ["combined", "pretrain", "instruct", "source:cc3m_val", "source:coco_val2017", "source:flickr8k",
@@ -213,4 +214,11 @@ def test_the_default_policy_reaches_the_precision_and_recall_targets_on_the_dev_
     assert n >= 300
     assert precision >= 0.9 and recall >= 0.9
     assert "Precision and recall of each policy" in (work / "reports" / "demo.html").read_text()
+
+
+def test_the_tables_page_matches_the_demo_database_schema(demo):
+    run, _ = demo
+    documented = parse_tables_page(TABLES_PAGE.read_text(encoding="utf-8"))
+    problems = schema_differences(documented, database_schema(run.database))
+    assert not problems, "docs/tables.md does not match the demo database:\n" + "\n".join(problems)
 
