@@ -17,6 +17,8 @@ SYNONYMS_DIR = _shipped("synonyms")
 RUNS_DIR = _shipped("runs")
 #: The hand-labelled occurrences that score the disambiguation policies (references only, never caption text).
 DEVSET = SYNONYMS_DIR / "imagenet1k" / "devset.csv"
+#: The labelled sets of the held-out evaluation (references only): term occurrences and a recall set.
+LABELS_DIR = SYNONYMS_DIR / "imagenet1k" / "labels"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 

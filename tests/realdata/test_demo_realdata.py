@@ -2,11 +2,15 @@
 
 import duckdb
 import numpy as np
+import polars as pl
 import pytest
 from scipy import stats
 
 from pipeline.core.config import load_run
+from pipeline.core.paths import LABELS_DIR
+from pipeline.core.stage import read_manifest
 from pipeline.runner import run_pipeline
+from pipeline.stats.devset import source_files
 
 from ..browser import Browser, requires_chromium
 from ..conftest import SHARED_DATA, project_directory, requires_shared_data
@@ -222,3 +226,20 @@ def test_the_tables_page_matches_the_demo_database_schema(demo):
     problems = schema_differences(documented, database_schema(run.database))
     assert not problems, "docs/tables.md does not match the demo database:\n" + "\n".join(problems)
 
+
+def test_every_labelled_reference_is_a_text_unit_of_the_demo_that_holds_its_term(demo):
+    run, _ = demo
+    files = {file: source for source, file in source_files(run, SHARED_DATA).items()}
+    lemmas = pl.scan_parquet(f"{read_manifest(run.work_dir, 'normalize')['outputs']['lemmas']}/*.parquet")
+    units = (pl.scan_parquet(f"{read_manifest(run.work_dir, 'ingest')['outputs']['documents']}/*.parquet")
+             .select("doc_id", "source", "record", "turn")
+             .join(lemmas.select("doc_id", text=" " + pl.col("lemmas").cast(pl.List(pl.String)).list.join(" ") + " "),
+                   on="doc_id").collect())
+    for name in ("occurrences.csv", "recall.csv"):
+        references = pl.read_csv(LABELS_DIR / name, schema_overrides={"record": pl.Int64, "turn": pl.Int32})
+        located = references.with_columns(source=pl.col("source_file").replace_strict(files)).join(
+            units, on=["source", "record", "turn"], how="left")
+        assert located["doc_id"].null_count() == 0, f"{name}: references to no text unit of the demo"
+        if name == "occurrences.csv":
+            missing = located.filter(~pl.col("text").str.contains(" " + pl.col("term") + " ", literal=True))
+            assert missing.is_empty(), missing.head()

@@ -1,0 +1,52 @@
+"""The labelled sets of `synonyms/imagenet1k/labels/`, read-only references to the demo corpus (never its text):
+
+- `occurrences.csv`: term occurrences (a text unit, a term, a class), 800 drawn at random from every match
+  of the lexicon in the demo corpus and 200 more from flagged terms only, each judged by reading it
+  (label 1 when the text refers to the class there; confidence high or low; the judge's reason);
+- `recall.csv`: 300 captions drawn at random, each listing every ImageNet class it names, found by
+  reading the caption and searching the class list, so that recall counts what the lexicon misses.
+
+Each text unit belongs to one half, fixed by a hash of its reference: curation, thresholds and rules may
+look at the tuning half only, and the held-out half is the one whose figures are quoted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+
+from ..core.errors import ClassfreqError
+from ..core.paths import LABELS_DIR
+
+REFERENCE_SCHEMA = {"source_file": pl.String, "record": pl.Int64, "turn": pl.Int32}
+OCCURRENCE_SCHEMA = {**REFERENCE_SCHEMA, "term": pl.String, "class_id": pl.String, "sample": pl.String,
+                     "label": pl.Int8, "confidence": pl.String, "reason": pl.String}
+RECALL_SCHEMA = {**REFERENCE_SCHEMA, "class_ids": pl.String, "note": pl.String}
+HALVES = ("tuning", "held_out")
+
+
+def half_of(source_file: str, record: int, turn: int) -> str:
+    """The half a text unit belongs to: the parity of the first byte of its reference's SHA-256."""
+    digest = hashlib.sha256(f"{source_file}:{record}:{turn}".encode()).digest()
+    return HALVES[digest[0] % 2]
+
+
+def _read(path: Path, schema: dict) -> pl.DataFrame:
+    if not path.exists():
+        raise ClassfreqError(f"no labelled set at {path}")
+    frame = pl.read_csv(path, schema=schema)
+    halves = [half_of(*reference) for reference in frame.select(list(REFERENCE_SCHEMA)).iter_rows()]
+    return frame.with_columns(half=pl.Series(halves, dtype=pl.String))
+
+
+def occurrence_labels(path: Path = LABELS_DIR / "occurrences.csv") -> pl.DataFrame:
+    return _read(path, OCCURRENCE_SCHEMA)
+
+
+def recall_labels(path: Path = LABELS_DIR / "recall.csv") -> pl.DataFrame:
+    """One row per caption and class it names (`class_id` null for a caption that names none)."""
+    frame = _read(path, RECALL_SCHEMA)
+    return frame.with_columns(class_id=pl.col("class_ids").fill_null("").str.split(" ")).explode("class_id").with_columns(
+        class_id=pl.when(pl.col("class_id") != "").then(pl.col("class_id"))).drop("class_ids")
