@@ -373,3 +373,27 @@ def hypernym_terms(classes: pl.DataFrame, lexicon: pl.DataFrame, depth: int = HY
         .select("class_id", "term", "text", "depth")
         .sort(["class_id", "term"])
     )
+
+
+def class_set_lexicon(classes: pl.DataFrame, curation: Curation,
+                      name_variants: Callable[[str], list[str]] | None = None) -> dict[str, pl.DataFrame]:
+    """Pure core of the synonyms stage: a class set's lexicon and the tables that go with it. Two passes:
+    the terms first, then their WordNet sense statistics (which need the terms) decide the flags."""
+    unflagged, _ = build_lexicon(classes, curation, name_variants=name_variants)
+    senses = wordnet_sense_stats(classes, unflagged.filter(pl.col("status") != "blocked").select("class_id", "term", "text"))
+    lexicon, dropped = build_lexicon(classes, curation, senses, name_variants)
+    return {"classes": classes, "lexicon": lexicon, "dropped_terms": dropped,
+            "class_context": class_context(classes, lexicon, curation), "hypernym_terms": hypernym_terms(classes, lexicon)}
+
+
+def lexicon_summary(classes: pl.DataFrame, lexicon: pl.DataFrame) -> dict[str, int]:
+    """What the manifest reports of a lexicon: classes left without a counted term, shared, flagged, excluded
+    and blocked terms."""
+    counted = lexicon.filter(pl.col("status") == "counted")
+    return {
+        "classes_without_terms": classes.join(counted, on="class_id", how="anti").height,
+        "shared_terms": counted.filter(pl.col("n_classes") > 1)["term"].n_unique(),
+        "flagged_terms": counted.filter("flagged").height,
+        "excluded_terms": lexicon.filter(pl.col("status") == "excluded").height,
+        "blocking_compounds": lexicon.filter(pl.col("status") == "blocked")["term"].n_unique(),
+    }

@@ -17,7 +17,7 @@ from ..core.config import Source
 from ..core.errors import ClassfreqError, FileError, InputError
 from ..core.progress import progress
 from ..core.shards import SHARD_PARQUET
-from ..core.stage import file_stat
+from ..core.stage import file_sha256, file_stat
 from .fast import (
     FAST_FORMATS,
     Batch,
@@ -321,3 +321,40 @@ def source_identity(source: Source) -> dict[str, Any]:
     else:
         identity["hub"] = source.hub
     return identity
+
+
+def ingest_sources(sources: tuple[Source, ...], directory: Path, shard_size: int, policy: str) -> dict[str, Any]:
+    """Every source into document shards in `directory`: rows per source, the rejects, and each source's
+    provenance (its file, size and SHA-256, counts, rejects per reason, shards, and which reader read it)."""
+    rows: dict[str, int] = {}
+    rejects: list[dict[str, Any]] = []
+    provenance = []
+    # each local file is hashed on a thread while it is read (hashlib lets go of the GIL)
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        for source in sources:
+            local = source.format != "hf" and source.path is not None and source.path.exists()
+            digest = hasher.submit(file_sha256, source.path) if local else None
+            result = ingest_source(source, directory, shard_size, policy)
+            rejects.extend(result["rejects"])
+            rows[source.name] = result["counts"].get("documents", 0)
+            path = resolve_source_path(source) if source.format != "hf" else None
+            sha256 = digest.result() if digest is not None and path == source.path else (
+                file_sha256(path) if path else None)
+            provenance.append(
+                {
+                    "source": source.name,
+                    "stage": source.stage,
+                    "format": source.format,
+                    "path": str(path) if path else None,
+                    "hub": source.hub,
+                    "bytes": path.stat().st_size if path else None,
+                    "sha256": sha256,
+                    **result["counts"],
+                    "rejects": len(result["rejects"]),
+                    "rejects_by_reason": dict(Counter(r["reason"] for r in result["rejects"])),
+                    "shards": result["shards"],
+                    "reader": result["reader"],
+                    **({"reader_note": result["reader_note"]} if "reader_note" in result else {}),
+                }
+            )
+    return {"rows": rows, "rejects": rejects, "provenance": provenance}

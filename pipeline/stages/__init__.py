@@ -1,7 +1,7 @@
 """The stages, thin shells over the cores in the layers below, each declared once in its module as `STAGE`.
 
-Only the runner and the CLI import this package. The order here is the order of `classfreq all`; it
-respects every stage's `needs`, which the runner checks.
+Only the runner and the CLI import this package. The runner runs them in this order, moving a stage after
+any stage it needs or uses that is declared later (`runner.ordered`).
 """
 
 from ..core.step import Stage

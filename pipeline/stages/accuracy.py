@@ -11,7 +11,7 @@ from ..core.errors import ClassfreqError
 from ..core.sql import replace_table
 from ..core.stage import StageOutput, database_transaction, file_stat
 from ..core.step import Stage, StageContext
-from ..stats.accuracy import read_accuracy_file, resolve_models, score_predictions
+from ..stats.accuracy import check_unresolved_share, read_accuracy_file, resolve_models, score_predictions
 
 ACCURACY_TABLES = ("accuracy", "accuracy_models", "accuracy_unresolved")
 
@@ -37,13 +37,7 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
     parts = [score_predictions(spec, classes, terms) if spec.format == "predictions"
              else resolve_models(read_accuracy_file(spec), classes, str(spec.path)) for spec in run.accuracy]
     table, summary, unresolved = (pl.concat([part[i] for part in parts]) for i in range(3))
-    for model in summary.iter_rows(named=True):
-        if model["n_unresolved"] > limit * model["n_keys"]:
-            examples = unresolved.filter(pl.col("model") == model["model"])["key"].head(5).to_list()
-            raise ClassfreqError(
-                f"{model['source']}: {model['n_unresolved']} of {model['n_keys']} classes of model {model['model']!r} "
-                f"did not resolve to {run.class_set} classes (limit {limit:.0%}), e.g. {examples}"
-            )
+    check_unresolved_share(summary, unresolved, limit, run.class_set)
     with database_transaction(run.database, "accuracy") as connection:
         for name, frame in zip(ACCURACY_TABLES, (table, summary, unresolved)):
             replace_table(connection, name, frame)

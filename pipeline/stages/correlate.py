@@ -57,5 +57,5 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
                        rows={"correlations": table.height, "binned_accuracy": binned.height})
 
 
-STAGE = Stage(name="correlate", summary=__doc__.splitlines()[0], needs=("count", "accuracy"), body=body,
-              parameters=parameters, tables=CORRELATE_TABLES, writes_folder=False)
+STAGE = Stage(name="correlate", summary=__doc__.splitlines()[0], needs=("count", "accuracy"), uses=("published",),
+              body=body, parameters=parameters, tables=CORRELATE_TABLES, writes_folder=False)

@@ -22,8 +22,7 @@ from ..core.sql import drop_relation, load_parquet_table, replace_table, row_cou
 from ..core.stage import StageOutput, database_transaction, file_stat
 from ..core.step import Stage, StageContext
 from ..stats.evaluation import write_evaluation
-from ..text.match import parent_matches
-from ..text.normalize import UNIT_SCHEMA
+from ..text.match import parent_matches_in_shards
 
 COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "documents_summary", "mentions",
                 "uncounted_mentions", "hypernym_mentions", "mention_weights", "class_frequency_by_policy",
@@ -46,12 +45,8 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
     policy, hypernyms = run_policy(run), _hypernyms(context)
     lemma_files = shard_files(context.upstream["normalize"]["outputs"]["lemmas"])
     mention_files = shard_files(context.upstream["match"]["outputs"]["mentions"])
-    terms = pl.read_parquet(lexicon["lexicon"])
-    parents = pl.read_parquet(lexicon["hypernym_terms"])
-    hypernym_matches = pl.concat(
-        [parent_matches(pl.read_parquet(path, columns=[*UNIT_SCHEMA, "lemmas"]), terms, parents)
-         for path in lemma_files if hypernyms] or [pl.DataFrame(schema={**UNIT_SCHEMA, "term": pl.String})]
-    )
+    hypernym_matches = parent_matches_in_shards(lemma_files if hypernyms else [], pl.read_parquet(lexicon["lexicon"]),
+                                                pl.read_parquet(lexicon["hypernym_terms"]))
     with database_transaction(run.database, "count") as connection:
         run_sql(connection, "count_settings")
         run_sql(connection, "macros/scope_of")

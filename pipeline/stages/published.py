@@ -6,13 +6,11 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from ..core.shards import ShardTask, shard_files
 from ..core.sql import replace_table, row_count, run_sql
 from ..core.stage import StageOutput, database_transaction
 from ..core.step import Stage, StageContext
-from ..text.published import SENTENCE_SCHEMA, name_counts, published_settings, resolve_splitter, vocabulary
+from ..text.published import name_counts, published_settings, resolve_splitter, sentence_totals, vocabulary
 
 PUBLISHED_TABLES = ("published_names", "published_name_counts", "published_sentences")
 
@@ -33,9 +31,7 @@ def body(context: StageContext, output_dir: Path) -> StageOutput:
     targets = [str(output_dir / Path(shard).name) for shard in shards]
     task = ShardTask(columns=("stage", "role", "text"),
                      process=functools.partial(name_counts, classes_file=classes_file, splitter=splitter))
-    totals = context.executor.map_shards(task, shards, targets, desc="published")
-    sentences = (pl.concat([pl.DataFrame(t, schema=SENTENCE_SCHEMA) for t in totals])
-                 .group_by("stage", "role").agg(pl.col("n_texts", "n_sentences").sum()).sort("stage", "role"))
+    sentences = sentence_totals(context.executor.map_shards(task, shards, targets, desc="published"))
     names = vocabulary(classes_file, splitter).names
     with database_transaction(run.database, "published") as connection:
         replace_table(connection, "published_names", names)

@@ -202,3 +202,14 @@ def score_predictions(spec: AccuracyInput, classes: pl.DataFrame, lexicon: pl.Da
     return (pl.DataFrame(rows, schema=ACCURACY_SCHEMA), pl.DataFrame([summary], schema=MODELS_SCHEMA),
             pl.DataFrame([{"model": model, "source": source, "key": key, "reason": reason}
                           for key, reason in sorted(unresolved.items())], schema=UNRESOLVED_SCHEMA))
+
+
+def check_unresolved_share(summary: pl.DataFrame, unresolved: pl.DataFrame, limit: float, class_set: str) -> None:
+    """Stops when a model has more unresolved class keys than `limit` (a share of its keys), naming a few."""
+    for model in summary.iter_rows(named=True):
+        if model["n_unresolved"] > limit * model["n_keys"]:
+            examples = unresolved.filter(pl.col("model") == model["model"])["key"].head(5).to_list()
+            raise ClassfreqError(
+                f"{model['source']}: {model['n_unresolved']} of {model['n_keys']} classes of model {model['model']!r} "
+                f"did not resolve to {class_set} classes (limit {limit:.0%}), e.g. {examples}"
+            )

@@ -225,6 +225,13 @@ def parent_matches(lemmas: pl.DataFrame, lexicon: pl.DataFrame, parents: pl.Data
     return found.filter(pl.col("term").is_in(parents["term"].unique().implode())).select(*UNIT_SCHEMA, "term")
 
 
+def parent_matches_in_shards(lemma_files: list[str], lexicon: pl.DataFrame, parents: pl.DataFrame) -> pl.DataFrame:
+    """`parent_matches` over lemma-stream shards, one at a time; no rows (but the columns) without shards."""
+    found = [parent_matches(pl.read_parquet(path, columns=[*UNIT_SCHEMA, "lemmas"]), lexicon, parents)
+             for path in lemma_files]
+    return pl.concat(found) if found else pl.DataFrame(schema={**UNIT_SCHEMA, "term": pl.String})
+
+
 def term_context(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> pl.DataFrame:
     """(term, word): for each flagged term, the context words of the classes it is flagged for."""
     return (

@@ -246,3 +246,9 @@ def name_counts(documents: pl.DataFrame, classes_file: str, splitter: str) -> tu
 @functools.cache
 def vocabulary(classes_file: str, splitter: str) -> Vocabulary:
     return Vocabulary.from_classes(pl.read_parquet(classes_file), splitter)
+
+
+def sentence_totals(shard_totals: list[dict[str, list]]) -> pl.DataFrame:
+    """The shards' sentence totals (what `name_counts` reports per shard) added up per stage and role."""
+    return (pl.concat([pl.DataFrame(totals, schema=SENTENCE_SCHEMA) for totals in shard_totals])
+            .group_by("stage", "role").agg(pl.col("n_texts", "n_sentences").sum()).sort("stage", "role"))
