@@ -13,7 +13,7 @@ import typer
 from .core.config import load_run
 from .core.errors import ClassfreqError
 from .core.paths import DEVSET, SYNONYMS_DIR, cache_dir
-from .runner import run_pipeline
+from .runner import run_pipeline, upstream_of
 from .stages import STAGES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -24,8 +24,6 @@ app.add_typer(classsets_app, name="classsets")
 
 RunOption = Annotated[str, typer.Option("--run", "-r", help="A run name from runs/ or a path to a run .toml file.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Run even when inputs and parameters are unchanged.")]
-#: the stages whose outputs the development set is scored on
-COUNTING_STAGES = ["ingest", "normalize", "synonyms", "match", "count"]
 
 
 def fail(error: Exception | str) -> None:
@@ -117,15 +115,16 @@ def evaluate(run: RunOption = "demo") -> None:
 
     from .core.policies import run_policy
     from .core.sql import connect, relation_exists, sql_frame
+    from .report.lexicon import evaluation_by_term
 
     with reported_errors():
         config = load_run(run)
-        run_pipeline(config, COUNTING_STAGES)
+        run_pipeline(config, upstream_of("count"))  # the development set is scored on the count's tables
         with connect(config.database, read_only=True) as connection:
             if not relation_exists(connection, "policy_evaluation"):
                 raise ClassfreqError(f"run {config.name!r} reads none of the dev set's sources ({DEVSET})")
             overall = sql_frame(connection, "report/policy_evaluation")
-            by_term = sql_frame(connection, "report/policy_evaluation_by_term")
+            by_term = evaluation_by_term(connection)
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=160, tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=True):
         typer.echo(f"Development set {DEVSET.name}: precision and recall per policy (run {config.name}, "

@@ -19,22 +19,34 @@ from .stages import STAGES
 
 
 def ordered(stages: Sequence[Stage]) -> tuple[Stage, ...]:
-    """The stages with each one after every stage it needs, in declaration order otherwise."""
+    """The stages with each one after every stage it needs or uses, in declaration order otherwise."""
+    names = {stage.name for stage in stages}
+    for stage in stages:
+        unknown = sorted(set(stage.needs + stage.uses) - names)
+        if unknown:
+            raise ValueError(f"stage {stage.name!r} is declared to read {unknown}, which are not stages")
     placed: list[Stage] = []
     waiting = list(stages)
-    known = {stage.name for stage in stages}
     while waiting:
-        ready = next((stage for stage in waiting
-                      if all(need in {p.name for p in placed} or need not in known for need in stage.needs)), None)
+        done = {stage.name for stage in placed}
+        ready = next((stage for stage in waiting if set(stage.needs + stage.uses) <= done), None)
         if ready is None:
-            raise ClassfreqError(f"the stages {[stage.name for stage in waiting]} need each other")
+            raise ValueError(f"the stages {[stage.name for stage in waiting]} need each other")
         placed.append(ready)
         waiting.remove(ready)
     return tuple(placed)
 
 
-def stage_names() -> tuple[str, ...]:
-    return tuple(stage.name for stage in ordered(STAGES))
+def upstream_of(name: str) -> list[str]:
+    """The stages `name` needs, directly or through others, and `name` itself, in order."""
+    by_name = {stage.name: stage for stage in STAGES}
+    wanted, pending = set(), [name]
+    while pending:
+        stage = by_name[pending.pop()]
+        if stage.name not in wanted:
+            wanted.add(stage.name)
+            pending.extend(stage.needs)
+    return [stage.name for stage in ordered(STAGES) if stage.name in wanted]
 
 
 def chosen_executor(run: RunConfig) -> str:
@@ -52,6 +64,7 @@ def build_executor(run: RunConfig, stages: Iterable[Stage]) -> Executor:
 
 
 def selected_stages(names: Iterable[str] | None) -> tuple[Stage, ...]:
+    """The named stages (every stage without names) in the order they run."""
     every = ordered(STAGES)
     if names is None:
         return every

@@ -76,6 +76,8 @@ class Stage:
     summary: str
     needs: tuple[str, ...]
     body: Callable[[StageContext, Path], StageOutput]
+    #: stages it reads only under some options (through `context.manifest`): run before it, not required
+    uses: tuple[str, ...] = ()
     parameters: Callable[[StageContext], dict[str, Any]] = _no_parameters
     tables: tuple[str, ...] = ()
     writes_folder: bool = True

@@ -19,7 +19,8 @@ import pytest
 
 from pipeline.core.config import load_run
 from pipeline.core.errors import ClassfreqError
-from pipeline.runner import run_pipeline, stage_names
+from pipeline.runner import ordered, run_pipeline
+from pipeline.stages import STAGES as DECLARED
 from pipeline.stages.accuracy import ACCURACY_TABLES
 from pipeline.stages.correlate import CORRELATE_TABLES
 from pipeline.stages.count import COUNT_TABLES
@@ -32,7 +33,7 @@ from ..conftest import project_directory
 pytestmark = pytest.mark.slow  # whole pipelines or process pools: see docs/README.md
 
 RUN_NAME = "interrupted"
-STAGES = stage_names()
+STAGES = [stage.name for stage in ordered(DECLARED)]
 FILE_STAGES = ("ingest", "normalize", "synonyms", "match", "published")
 STAGE_TABLES = {  # each database stage's own tables, as the stage declares them
     "count": COUNT_TABLES,
