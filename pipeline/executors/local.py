@@ -26,6 +26,7 @@ class LocalExecutor:
     def __init__(self, workers: int | None = 0, warm_ups: Sequence[WarmUp] = ()) -> None:
         self.workers = workers
         self.warm_ups = tuple(warm_ups)
+        self.preload = preloaded_modules(self.warm_ups)
 
     def start(self) -> None:
         start_workers(self.workers, self.warm_ups)
@@ -37,15 +38,23 @@ class LocalExecutor:
         wait_for_workers()
 
     def map_shards(self, task: ShardTask, sources: Sequence[str], targets: Sequence[str], desc: str) -> list:
-        return map_shards(run_shard, [task] * len(sources), sources, targets, workers=self.workers, desc=desc)
+        return map_shards(run_shard, [task] * len(sources), sources, targets, workers=self.workers, desc=desc,
+                          preload=self.preload)
+
+
+def preloaded_modules(warm_ups: Sequence[WarmUp]) -> list[str]:
+    """The modules a pool's server process imports once for its workers: those of the warm-up functions."""
+    return sorted({warm_up.__module__ for warm_up in warm_ups})
 
 
 def worker_count(requested: int | None) -> int:
     return requested if requested and requested > 0 else (os.cpu_count() or 1)
 
 
-def map_shards(function: Callable, *argument_lists: Sequence, workers: int | None = 0, desc: str = "") -> list:
-    """Applies `function` to each shard's arguments, in order; in-process when there is one shard or one worker."""
+def map_shards(function: Callable, *argument_lists: Sequence, workers: int | None = 0, desc: str = "",
+               preload: Sequence[str] = ()) -> list:
+    """Applies `function` to each shard's arguments, in order; in-process when there is one shard or one worker.
+    A pool this call starts (none was started, or `stop_workers` ended it) imports `preload` in its server."""
     calls = list(zip(*argument_lists))
     count = worker_count(workers)
     with progress(total=len(calls), desc=desc, unit=" shards") as bar:
@@ -55,7 +64,7 @@ def map_shards(function: Callable, *argument_lists: Sequence, workers: int | Non
                 results.append(function(*arguments))
                 bar.update()
             return results
-        pool = _pool(count)  # the one `start_workers` warmed up, even for fewer shards than workers
+        pool = _pool(count, preload)  # the one `start_workers` warmed up, even for fewer shards than workers
         futures = [pool.submit(function, *arguments) for arguments in calls]
         try:
             for future in as_completed(futures):
@@ -106,7 +115,7 @@ def wait_for_workers() -> None:
 
 def _warm_pool(count: int, warm_ups: tuple[WarmUp, ...]) -> None:
     with _POOLS_LOCK:  # held while the workers start: a stage that asks for the pool meanwhile waits
-        pool = _pool_unlocked(count, sorted({warm_up.__module__ for warm_up in warm_ups}))
+        pool = _pool_unlocked(count, preloaded_modules(warm_ups))
         try:
             for _ in range(count):
                 pool.submit(_warm_up, warm_ups)
@@ -125,13 +134,13 @@ _POOLS_LOCK = threading.Lock()
 _starting: threading.Thread | None = None
 
 
-def _pool(count: int) -> ProcessPoolExecutor:
+def _pool(count: int, preload: Sequence[str]) -> ProcessPoolExecutor:
     """One pool per size for the life of the process: workers start once, not per stage."""
     with _POOLS_LOCK:
-        return _pool_unlocked(count)
+        return _pool_unlocked(count, preload)
 
 
-def _pool_unlocked(count: int, preload: Sequence[str] = ()) -> ProcessPoolExecutor:
+def _pool_unlocked(count: int, preload: Sequence[str]) -> ProcessPoolExecutor:
     if count not in _POOLS:
         _POOLS[count] = ProcessPoolExecutor(count, mp_context=_worker_context(preload))
         atexit.register(_POOLS[count].shutdown)

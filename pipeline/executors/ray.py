@@ -59,11 +59,17 @@ class RayExecutor:
     def map_shards(self, task: ShardTask, sources: Sequence[str], targets: Sequence[str], desc: str) -> list:
         ray = self._connected()
         remote = ray.remote(run_shard)
-        pending = [remote.remote(task, source, target) for source, target in zip(sources, targets)]
+        shared = ray.put(task)  # serialized once, not once per shard (match's task holds the term index)
+        pending = [remote.remote(shared, source, target) for source, target in zip(sources, targets)]
+        waiting = list(pending)
         with progress(total=len(pending), desc=desc, unit=" shards") as bar:
-            waiting = list(pending)
-            while waiting:
-                done, waiting = ray.wait(waiting, num_returns=1)
-                ray.get(done)  # the first failure stops the stage
-                bar.update(len(done))
+            try:
+                while waiting:
+                    done, waiting = ray.wait(waiting, num_returns=1)
+                    ray.get(done)  # the first failure stops the stage
+                    bar.update(len(done))
+            except BaseException:
+                for reference in waiting:  # nothing may go on writing into a folder the failed stage removes
+                    ray.cancel(reference, force=True)
+                raise
         return ray.get(pending)
