@@ -57,9 +57,11 @@ counts as (
 ),
 
 scopes as (
+    -- `having`: the grand total of no text at all is no scope
     select distinct scope_of(grouping(stage), grouping(source), stage, source) as scope
     from documents_summary
     group by grouping sets ((), (stage), (source))
+    having count(*) > 0
 ),
 
 policies as (

@@ -1,7 +1,7 @@
 """The disambiguation policies: how a mention of a term shared by several classes, or flagged as ambiguous,
 counts. The list is defined here and bound into the SQL that needs it (`$policies`); each policy's weight is
 a `weight_<policy>` column of `mentions` (`sql/load_mentions.sql`), which `mention_weights` turns into rows
-(tests/test_count_sql.py checks that the two agree)."""
+(tests/stages/test_count_sql.py checks that the two agree)."""
 
 from __future__ import annotations
 

@@ -9,16 +9,21 @@ from __future__ import annotations
 import html
 
 import duckdb
+import polars as pl
 
 from ..core.paths import DEVSET
+from ..core.policies import POLICIES
 from ..core.sql import sql_frame
 from .html import frame_table
+from .policies import policies_side_by_side
 
 TOP = 30
 
 
 def flagged_terms_section(connection: duckdb.DuckDBPyConnection) -> str:
-    frame = sql_frame(connection, "queries/flagged_terms", {"limit": TOP})
+    long = sql_frame(connection, "report/flagged_terms", {"limit": TOP, "policies": list(POLICIES)})
+    frame = policies_side_by_side(long, ["term", "class_ids", "flags", "n_senses", "sense_share"],
+                                  {"mentions": "{policy}"})
     n_flagged = sql_frame(connection, "report/flagged_term_count")["n_flagged"][0]
     return (
         f'<p class="note">{n_flagged} terms are flagged: shared by several classes, polysemous in WordNet (several '
@@ -31,7 +36,9 @@ def flagged_terms_section(connection: duckdb.DuckDBPyConnection) -> str:
 
 
 def policy_shift_section(connection: duckdb.DuckDBPyConnection) -> str:
-    frame = sql_frame(connection, "queries/policy_shift", {"limit": TOP})
+    long = sql_frame(connection, "report/policy_shift", {"limit": TOP})
+    frame = policies_side_by_side(long, ["class_id", "display_name", "uncurated", "hypernym"], {"n_docs": "{policy}"})
+    frame = frame.select("class_id", "display_name", *POLICIES, "uncurated", "hypernym")
     return (
         '<p class="note">Text units mentioning the class (all sources) under each policy, for the classes the '
         "policies move most; uncurated also counts curated exclusions and blocking compounds, hypernym counts text "
@@ -50,9 +57,15 @@ def curation_section(connection: duckdb.DuckDBPyConnection) -> str:
     )
 
 
+def evaluation_by_term(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Precision (`<policy>_p`) and recall (`<policy>_r`) of each policy per term of the development set."""
+    long = sql_frame(connection, "report/policy_evaluation_by_term")
+    return policies_side_by_side(long, ["term", "n", "positive"], {"p": "{policy}_p", "r": "{policy}_r"})
+
+
 def evaluation_section(connection: duckdb.DuckDBPyConnection) -> str:
     overall = sql_frame(connection, "report/policy_evaluation")
-    by_term = sql_frame(connection, "report/policy_evaluation_by_term")
+    by_term = evaluation_by_term(connection)
     return (
         f'<p class="note">On the hand-labelled development set ({html.escape(DEVSET.name)}, in synonyms/'
         f'{html.escape(DEVSET.parent.name)}/): does each matched occurrence refer to the class? display_name_only is '

@@ -1,4 +1,5 @@
--- The most mentioned flagged terms, with the mentions each policy counts for them.
+-- The $limit most mentioned flagged terms, with the mentions each policy of $policies counts for them; a row
+-- per term and policy (the report puts the policies side by side).
 with flagged_terms as (
     select term, string_agg(class_id, ' ' order by class_id) as class_ids, max(flags) as flags,
            max(n_senses) as n_senses, max(sense_share) as sense_share
@@ -7,25 +8,42 @@ with flagged_terms as (
     group by term
 ),
 
+flagged_mentions as (
+    select term, count(*) as n_mentions
+    from mentions
+    where flagged
+    group by term
+),
+
+most_mentioned as (
+    select flagged_terms.*, coalesce(flagged_mentions.n_mentions, 0) as n_mentions
+    from flagged_terms
+    left join flagged_mentions using (term)
+    order by n_mentions desc, flagged_terms.term
+    limit $limit
+),
+
 weighted as (
     select term, policy, sum(weight) as mentions
     from mention_weights
     where flagged
     group by term, policy
+),
+
+policies as (
+    select unnest($policies::varchar[]) as policy
 )
 
 select
-    flagged_terms.term,
-    flagged_terms.class_ids,
-    flagged_terms.flags,
-    flagged_terms.n_senses,
-    round(flagged_terms.sense_share, 2) as sense_share,
-    coalesce(sum(weighted.mentions) filter (where weighted.policy = 'keep'), 0) as keep,
-    coalesce(sum(weighted.mentions) filter (where weighted.policy = 'drop'), 0) as "drop",
-    coalesce(sum(weighted.mentions) filter (where weighted.policy = 'split'), 0) as split,
-    coalesce(sum(weighted.mentions) filter (where weighted.policy = 'context'), 0) as context
-from flagged_terms
-left join weighted using (term)
-group by all
-order by keep desc, flagged_terms.term
-limit $limit
+    most_mentioned.term,
+    most_mentioned.class_ids,
+    most_mentioned.flags,
+    most_mentioned.n_senses,
+    round(most_mentioned.sense_share, 2) as sense_share,
+    most_mentioned.n_mentions,
+    policies.policy,
+    coalesce(weighted.mentions, 0) as mentions
+from most_mentioned
+cross join policies
+left join weighted using (term, policy)
+order by most_mentioned.n_mentions desc, most_mentioned.term, policies.policy

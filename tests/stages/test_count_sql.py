@@ -141,3 +141,11 @@ def test_every_policy_has_a_weight_column_and_no_column_lacks_a_policy(connectio
     policies = query_frame(connection, "select distinct policy from mention_weights order by policy")["policy"]
     assert sorted(policies) == sorted(POLICIES)
     assert set(query_frame(connection, "select distinct policy from class_frequency_by_policy")["policy"]) == set(POLICIES)
+
+
+def test_no_text_gives_no_scope_and_no_rows(connection):
+    connection.execute("delete from documents_summary")
+    run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES)})
+    run_sql(connection, "class_frequency", {"policy": "context"})
+    for table in ("class_frequency_by_policy", "class_frequency"):
+        assert query_frame(connection, f"select count(*) as n from {table}")["n"][0] == 0, table
