@@ -294,6 +294,3 @@ def wordnet(cache_root: Path | None = None, allow_download: bool = True):
     """NLTK's WordNet corpus reader, made available once per process (see :func:`ensure_wordnet`)."""
     return _loaded(Path(cache_root) if cache_root is not None else None, allow_download)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    print(ensure_wordnet())

@@ -27,7 +27,6 @@ TOKEN_PATTERN = r"[^\W_]+"
 CONTEXT_DEPENDENT_FORMS = frozenset({"ai", "as", "d", "m", "ve", "ll", "nt", "arst", "wass", "oughter"})
 #: What a text unit is, carried from ingest through normalize and match so the count never joins on doc_id.
 UNIT_SCHEMA = {"doc_id": pl.String, "source": pl.String, "stage": pl.String, "role": pl.String, "conversation_id": pl.String}
-LEMMA_SCHEMA = {**UNIT_SCHEMA, "n_words": pl.Int32, "lemmas": pl.List(pl.Categorical)}
 
 
 @functools.cache

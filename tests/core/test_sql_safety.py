@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -25,17 +26,21 @@ SQL_HELPERS = PACKAGE / "core" / "sql.py"
 QUERY_METHODS = {"execute", "executemany", "sql", "query", "query_frame"}
 
 
-def formatted_sql(source: str, filename: str) -> list[str]:
-    """Places where a query is built by formatting instead of binding: f-string parts other than
-    quote_identifier(...), `+` concatenation, `%` or `.format()` in the query argument."""
-    found = []
+def query_arguments(source: str, filename: str) -> Iterator[ast.expr]:
+    """The query argument of every call of a query method."""
     for node in ast.walk(ast.parse(source, filename)):
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name not in QUERY_METHODS or not node.args:
-            continue
-        query = node.args[1] if name == "query_frame" and len(node.args) > 1 else node.args[0]
+        if name in QUERY_METHODS and node.args:
+            yield node.args[1] if name == "query_frame" and len(node.args) > 1 else node.args[0]
+
+
+def formatted_sql(source: str, filename: str) -> list[str]:
+    """Places where a query is built by formatting instead of binding: f-string parts other than
+    quote_identifier(...), `+` concatenation, `%` or `.format()` in the query argument."""
+    found = []
+    for query in query_arguments(source, filename):
         for part in ast.walk(query):
             if isinstance(part, ast.FormattedValue):
                 value = part.value
@@ -72,17 +77,8 @@ def test_no_query_in_the_package_formats_a_value_in():
 
 def inline_sql(source: str, filename: str) -> list[str]:
     """Queries written in Python: a string or f-string literal as the query argument of a query method."""
-    found = []
-    for node in ast.walk(ast.parse(source, filename)):
-        if not isinstance(node, ast.Call):
-            continue
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name not in QUERY_METHODS or not node.args:
-            continue
-        query = node.args[1] if name == "query_frame" and len(node.args) > 1 else node.args[0]
-        if isinstance(query, ast.Constant | ast.JoinedStr):
-            found.append(f"{filename}:{query.lineno}: {ast.unparse(query)[:60]}")
-    return found
+    return [f"{filename}:{query.lineno}: {ast.unparse(query)[:60]}" for query in query_arguments(source, filename)
+            if isinstance(query, ast.Constant | ast.JoinedStr)]
 
 
 def test_every_sql_statement_lives_in_sql_files():
