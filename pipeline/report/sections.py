@@ -229,6 +229,6 @@ SECTIONS = (
             ("class_frequency_by_policy", "class_frequency_by_scope")),
     Section("curation", "Curated exclusions and blocking compounds", curation_section, ("uncounted_mentions",)),
     Section("evaluation", "Precision and recall of each policy", evaluation_section,
-            ("policy_evaluation", "policy_evaluation_by_term")),
+            ("label_evaluation", "recall_evaluation")),
     Section("sensitivity", "How much each counting choice moves the correlation", sensitivity_section, ("sensitivity",)),
 )

@@ -15,13 +15,13 @@ from typing import Any
 
 import polars as pl
 
-from ..core.paths import DEVSET
+from ..core.paths import DEVSET, LABELS_DIR
 from ..core.policies import POLICIES, run_policy
 from ..core.shards import shard_files
 from ..core.sql import drop_relation, load_parquet_table, replace_table, row_count, run_sql
 from ..core.stage import StageOutput, database_transaction, file_stat
 from ..core.step import Stage, StageContext
-from ..stats.evaluation import write_evaluation
+from ..stats.evaluation import write_evaluation, write_labelled_evaluation
 from ..text.match import parent_matches_in_shards
 
 COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "documents_summary", "mentions",
@@ -37,7 +37,8 @@ def _hypernyms(context: StageContext) -> bool:
 
 def parameters(context: StageContext) -> dict[str, Any]:
     return {"policy": run_policy(context.run), "hypernyms": _hypernyms(context),
-            "devset": file_stat(DEVSET) if DEVSET.exists() else None}
+            "devset": file_stat(DEVSET) if DEVSET.exists() else None,
+            "labels": [file_stat(path) for path in sorted(LABELS_DIR.glob("*.csv"))]}
 
 
 def body(context: StageContext, _output_dir: Path) -> StageOutput:
@@ -64,7 +65,8 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
         run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES)})
         run_sql(connection, "class_frequency", {"policy": policy})
         run_sql(connection, "class_frequency_by_scope", {"policy": policy})
-        rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0}
+        rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0,
+                "labelled_text_units": write_labelled_evaluation(connection, run)}
         rows |= {table: row_count(connection, table) for table in COUNT_TABLES}
     return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy, "hypernyms": hypernyms})
 

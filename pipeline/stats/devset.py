@@ -41,7 +41,8 @@ def source_files(run: RunConfig, data_dir: Path) -> dict[str, str]:
 
 def documents(run: RunConfig) -> pl.LazyFrame:
     ingested = require_manifest(run.work_dir, "ingest", "devset")
-    return pl.scan_parquet(f"{ingested['outputs']['documents']}/*.parquet").select("doc_id", "source", "record", "text")
+    return pl.scan_parquet(f"{ingested['outputs']['documents']}/*.parquet").select("doc_id", "source", "record", "turn",
+                                                                                    "text")
 
 
 def occurrences(run: RunConfig) -> pl.DataFrame:
@@ -90,10 +91,9 @@ def read_devset(path: Path = DEVSET) -> pl.DataFrame:
 
 
 def devset_documents(devset: pl.DataFrame, run: RunConfig) -> pl.DataFrame:
-    """The dev set's rows with the run's doc_id of each (source_file, record); rows of absent sources are dropped.
-
-    A dev set file is a run's source when the source's path ends with it (`captions/flickr8k_token.txt`).
-    """
+    """Rows that name text units by (source_file, record[, turn]) with the run's doc_id of each; rows of
+    sources the run does not read are dropped. A file is a run's source when the source's path ends with it
+    (`captions/flickr8k_token.txt`); without a `turn` column, a record's text units all match."""
     by_file = {file: source.name for file in devset["source_file"].unique().to_list() for source in run.sources
                if source.path is not None and ("/" + source.path.as_posix()).endswith("/" + file)}
     located = devset.with_columns(
@@ -101,8 +101,9 @@ def devset_documents(devset: pl.DataFrame, run: RunConfig) -> pl.DataFrame:
     ).drop_nulls("source")
     if located.is_empty():
         return located.with_columns(doc_id=pl.lit(None, pl.String))
-    docs = documents(run).filter(pl.col("source").is_in(list(by_file.values()))).select("doc_id", "source", "record")
-    return located.join(docs.collect(), on=["source", "record"], how="inner")
+    keys = ["source", "record", *(["turn"] if "turn" in devset.columns else [])]
+    docs = documents(run).filter(pl.col("source").is_in(list(by_file.values()))).select("doc_id", *keys)
+    return located.join(docs.collect(), on=keys, how="inner")
 
 
 def show(run: RunConfig, path: Path, start: int, count: int) -> None:

@@ -18,6 +18,7 @@ from ..core.config import RunConfig
 from ..core.policies import POLICIES
 from ..core.sql import drop_relation, replace_table, sql_frame
 from .devset import devset_documents, read_devset
+from .labels import occurrence_labels, recall_labels
 
 
 def score(judged: pl.DataFrame, by: list[str]) -> pl.DataFrame:
@@ -38,14 +39,39 @@ def score(judged: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     )
 
 
+def judged_weights(connection: duckdb.DuckDBPyConnection, occurrences: pl.DataFrame) -> pl.DataFrame:
+    """Each judged occurrence (doc_id, term, class_id, label) with the weight each policy gives it."""
+    replace_table(connection, "judged_occurrences", occurrences.select("doc_id", "term", "class_id", "label"))
+    judged = sql_frame(connection, "judged_weights", {"policies": list(POLICIES)})
+    drop_relation(connection, "judged_occurrences")
+    return judged
+
+
 def write_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> int:
     """Scores the dev set occurrences that lie in this run's sources; returns how many there are."""
     located = devset_documents(read_devset(), run)
     if located.is_empty():
         return 0
-    replace_table(connection, "devset", located.select("doc_id", "term", "class_id", "label"))
-    judged = sql_frame(connection, "devset_weights", {"policies": list(POLICIES)})
+    judged = judged_weights(connection, located)
     replace_table(connection, "policy_evaluation", score(judged, ["policy"]))
     replace_table(connection, "policy_evaluation_by_term", score(judged, ["term", "policy"]))
-    drop_relation(connection, "devset")
     return located.height
+
+
+def write_labelled_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> int:
+    """Scores the labelled sets (`stats.labels`) that lie in this run's sources, per half: occurrences per
+    sample (`label_evaluation`) and the recall set (`recall_evaluation`); returns how many labelled text units
+    the run holds."""
+    occurrences = devset_documents(occurrence_labels(), run)
+    captions = devset_documents(recall_labels(), run)
+    if occurrences.is_empty() and captions.is_empty():
+        return 0
+    halves = occurrences.select("doc_id", "term", "class_id", "half", "sample")
+    judged = judged_weights(connection, occurrences).join(halves, on=["doc_id", "term", "class_id"])
+    replace_table(connection, "label_evaluation", score(judged, ["half", "sample", "policy"]))
+    replace_table(connection, "recall_captions", captions.select("doc_id", "half").unique())
+    replace_table(connection, "recall_classes", captions.drop_nulls("class_id").select("doc_id", "class_id"))
+    replace_table(connection, "recall_evaluation", sql_frame(connection, "recall_weights", {"policies": list(POLICIES)}))
+    drop_relation(connection, "recall_captions")
+    drop_relation(connection, "recall_classes")
+    return occurrences["doc_id"].n_unique() + captions["doc_id"].n_unique()

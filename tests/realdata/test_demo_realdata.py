@@ -11,6 +11,7 @@ from pipeline.core.paths import LABELS_DIR
 from pipeline.core.stage import read_manifest
 from pipeline.runner import run_pipeline
 from pipeline.stats.devset import source_files
+from pipeline.stats.labels import occurrence_labels
 
 from ..browser import Browser, requires_chromium
 from ..conftest import SHARED_DATA, project_directory, requires_shared_data
@@ -243,3 +244,22 @@ def test_every_labelled_reference_is_a_text_unit_of_the_demo_that_holds_its_term
         if name == "occurrences.csv":
             missing = located.filter(~pl.col("text").str.contains(" " + pl.col("term") + " ", literal=True))
             assert missing.is_empty(), missing.head()
+
+
+def test_the_held_out_keep_figures_equal_a_count_of_the_labels_against_the_mentions(demo):
+    run, _ = demo
+    files = {file: source for source, file in source_files(run, SHARED_DATA).items()}
+    labels = occurrence_labels().with_columns(
+        doc_id=pl.concat_str(pl.col("source_file").replace_strict(files), pl.lit(":"), pl.col("record").cast(pl.String),
+                             pl.lit(":"), pl.col("turn").cast(pl.String)))
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        counted = pl.from_arrow(connection.sql("select distinct doc_id, class_id from mentions").arrow())
+        table = pl.from_arrow(connection.sql("select * from label_evaluation where policy = 'keep'").arrow())
+    judged = labels.join(counted.with_columns(counted=pl.lit(True)), on=["doc_id", "class_id"], how="left").with_columns(
+        pl.col("counted").fill_null(False))
+    for (half, sample), group in judged.group_by("half", "sample"):
+        row = table.filter((pl.col("half") == half) & (pl.col("sample") == sample)).row(0, named=True)
+        true_counted = (group["counted"] & (group["label"] == 1)).sum()
+        assert row["n_occurrences"] == group.height
+        assert row["precision"] == pytest.approx(true_counted / group["counted"].sum())
+        assert row["recall"] == pytest.approx(true_counted / (group["label"] == 1).sum())

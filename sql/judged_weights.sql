@@ -1,8 +1,9 @@
--- Each dev set occurrence with the weight each policy gives its class in its text unit (0 when not counted),
--- and the published method's: 1 when the class's display name itself matched there.
+-- Each judged occurrence (of the dev set or of the labelled sets, in the working table judged_occurrences)
+-- with the weight each policy gives its class in its text unit (0 when not counted), and the published
+-- method's: 1 when the class's display name itself matched there.
 with occurrences as (
     select doc_id, term, class_id, label
-    from devset
+    from judged_occurrences
 ),
 
 policy_weights as (
