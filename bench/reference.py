@@ -1,8 +1,8 @@
 """The counting definition written plainly, one document at a time: the oracle the vectorized path must equal.
 
-It shares the definition's data (the token pattern and spaCy's lemma table) with `pipeline.normalize`,
-but none of its code: tokens come from Python's `re`, lemmas from a dict lookup, and terms are found
-by trying, at each position, the longest n-gram first and jumping past a match.
+It shares the definition of a word with `pipeline.text.normalize` (the token pattern and `noun_lemma`, a
+token's noun lemma), but none of the vectorized code: tokens come from Python's `re`, one text at a
+time, and terms are found by trying, at each position, the longest n-gram first and jumping past a match.
 """
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from pipeline.text.normalize import TOKEN_PATTERN, lemma_table
+from pipeline.text.normalize import TOKEN_PATTERN, noun_lemma
 
 _TOKEN = re.compile(TOKEN_PATTERN)
 Mention = tuple[str, int, int, str]  # doc_id, start, n_tokens, term
 
 
 def reference_lemmas(text: str) -> list[str]:
-    table = lemma_table()
-    return [table.get(token, token) for token in _TOKEN.findall(text.lower())]
+    return [noun_lemma(token) for token in _TOKEN.findall(text.lower())]
 
 
 def ngram_mentions(doc_id: str, lemmas: Sequence[str], terms: set[str], lengths: Sequence[int]) -> list[Mention]:

@@ -1,6 +1,7 @@
 """The labelled sets of `synonyms/imagenet1k/labels/`, read-only references to the demo corpus (never its text):
 
-- `occurrences.csv`: term occurrences (a text unit, a term, a class), 800 drawn at random from every match
+- `occurrences.csv`: term occurrences (a text unit, a class, and the term that matched when the set was drawn,
+  before nouns were read as nouns: "flying" then matched fly), 800 drawn at random from every match
   of the lexicon in the demo corpus and 200 more from flagged terms only, each judged by reading it
   (label 1 when the text refers to the class there; confidence high or low; the judge's reason);
 - `recall.csv`: 300 captions drawn at random, each listing every ImageNet class it names, found by

@@ -1,10 +1,11 @@
 """Normalize: one definition of a word, shared by training text and lexicon terms.
 
 A text is lower-cased, split into runs of letters and digits (punctuation, apostrophes and hyphens
-separate tokens), and each token is replaced by its lemma from spaCy's English lookup table — the
-table `spacy.blank("en")`'s lookup lemmatizer uses (spacy-lookups-data). Lower-casing comes first
-because that table is case-sensitive. Class terms go through the same function, so "Great White
-Sharks" in a caption and "great white shark" in the lexicon meet as `great white shark`.
+separate tokens), and each token is replaced by its lemma read as a noun (`noun_lemma`, from spaCy's
+English noun lemma data in spacy-lookups-data), because a class is a noun: "geese" is goose and "flies"
+fly, but "flying" stays flying and "stole" stole, so a verb form never counts for a class. Class terms
+go through the same function, so "Great White Sharks" in a caption and "great white shark" in the
+lexicon meet as `great white shark` (in a multi-word term the head noun inflects).
 """
 
 from __future__ import annotations
@@ -25,17 +26,49 @@ TOKEN_PATTERN = r"[^\W_]+"
 # Lookup entries that only make sense after spaCy's clitic splitting ("I'm" → "'m" → be): on bare
 # tokens they turn content words into function words ("ai", the three-toed sloth, → "have").
 CONTEXT_DEPENDENT_FORMS = frozenset({"ai", "as", "d", "m", "ve", "ll", "nt", "arst", "wass", "oughter"})
+LOOKUPS = resources.files("spacy_lookups_data") / "data"
 #: What a text unit is, carried from ingest through normalize and match so the count never joins on doc_id.
 UNIT_SCHEMA = {"doc_id": pl.String, "source": pl.String, "stage": pl.String, "role": pl.String, "conversation_id": pl.String}
 
 
+def _lookups(name: str) -> dict:
+    with (LOOKUPS / f"{name}.json.gz").open("rb") as handle:
+        return json.loads(gzip.decompress(handle.read()))
+
+
 @functools.cache
 def lemma_table() -> dict[str, str]:
-    """spaCy's English lemma lookup table, as the lookup lemmatizer loads it."""
-    data = resources.files("spacy_lookups_data") / "data" / "en_lemma_lookup.json.gz"
-    with data.open("rb") as handle:
-        table = json.loads(gzip.decompress(handle.read()))
+    """spaCy's English lemma lookup table, every part of speech (the published method's lemma fix uses it)."""
+    table = _lookups("en_lemma_lookup")
     return {form: lemma for form, lemma in table.items() if form != lemma and form not in CONTEXT_DEPENDENT_FORMS}
+
+
+@functools.cache
+def noun_lemma_data() -> tuple[dict[str, str], frozenset[str], tuple[tuple[str, str], ...]]:
+    """spaCy's English noun data, as its rule lemmatizer reads it: irregular plurals and their singulars, the
+    known noun forms, and the plural suffix rules."""
+    exceptions = {form: lemmas[0] for form, lemmas in _lookups("en_lemma_exc")["noun"].items()}
+    return (exceptions, frozenset(_lookups("en_lemma_index")["noun"]),
+            tuple((old, new) for old, new in _lookups("en_lemma_rules")["noun"]))
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def noun_lemma(word: str) -> str:
+    """A lower-case word read as a noun: an irregular plural's singular (geese → goose, leaves → leaf); else the
+    form of the first plural rule that is a known noun (flies → fly, buses → bus, women → woman); else the word
+    itself when it is a known noun (news, glass, bus); else the first rule's form (an unknown plural:
+    labradoodles → labradoodle); else the word. Verb and adjective forms stay as they are (flying, stole)."""
+    exceptions, index, rules = noun_lemma_data()
+    if word in exceptions:
+        return exceptions[word]
+    # a stem of one letter is no plural's ("as", "is", "us")
+    forms = [word[: len(word) - len(old)] + new for old, new in rules if word.endswith(old) and len(word) - len(old) + len(new) > 1]
+    known = [form for form in forms if form in index or not form.isalpha()]
+    if known:
+        return known[0]
+    if word in index or not forms:
+        return word
+    return forms[0]
 
 
 def lemma_streams(texts: pl.Series) -> pl.Series:
@@ -81,10 +114,8 @@ def _piece_lemmas(pieces: pl.Series) -> tuple[np.ndarray, pa.DictionaryArray]:
 
 
 def _lemma_of_category(categories: pl.Categories) -> pa.Array:
-    """The lemma of every string of `categories`, in category order: a dictionary lookup per distinct token
-    (cheaper than building a hash table of the whole lemma table per call)."""
-    table = lemma_table()
-    return pa.array([table.get(name, name) for name in categories.to_series().to_list()], type=pa.large_string())
+    """The noun lemma of every string of `categories`, in category order: once per distinct token."""
+    return pa.array([noun_lemma(name) for name in categories.to_series().to_list()], type=pa.large_string())
 
 
 def normalize_series(texts: pl.Series) -> pl.Series:
