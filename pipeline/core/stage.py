@@ -151,9 +151,12 @@ class StageResult:
 
     @property
     def summary(self) -> str:
+        """One line, then the stage's warnings (a skipped stage repeats them: its outputs still have them)."""
         if self.skipped:
-            return f"{self.stage}: inputs and parameters unchanged, nothing to do (fingerprint {self.manifest['fingerprint']})"
-        return f"{self.stage}: done in {self.manifest['seconds']:.1f}s"
+            line = f"{self.stage}: inputs and parameters unchanged, nothing to do (fingerprint {self.manifest['fingerprint']})"
+        else:
+            line = f"{self.stage}: done in {self.manifest['seconds']:.1f}s"
+        return "\n".join([line, *(f"  warning: {warning}" for warning in self.manifest.get("warnings", []))])
 
 
 @dataclass
@@ -164,6 +167,8 @@ class StageOutput:
     rows: dict[str, int] = field(default_factory=dict)
     rejects: dict[str, int] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    #: what a user must know of the outputs (counts a policy cuts, terms that never count), one sentence each
+    warnings: list[str] = field(default_factory=list)
 
 
 def run_stage(
@@ -206,6 +211,7 @@ def run_stage(
         "rows": produced.rows,
         "rejects": produced.rejects,
         "details": produced.details,
+        "warnings": produced.warnings,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
         "seconds": round(time.time() - started, 3),
     }

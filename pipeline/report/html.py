@@ -90,6 +90,7 @@ STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem;line-height:1.45}
 h1{margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 nav a{margin-right:1rem}.lead{font-size:1.15rem;background:#f6f8fa;border-left:4px solid #4c78a8;padding:.6rem 1rem}
+.warning{background:#fff8e5;border-left:4px solid #d9a400;padding:.5rem 1rem}
 .table-wrap{max-height:34rem;overflow:auto;margin:.5rem 0 1rem}
 table{border-collapse:collapse;font-size:.85rem}th,td{border:1px solid #ddd;padding:.2rem .45rem;text-align:left}
 th{background:#f4f4f4;cursor:pointer;position:sticky;top:0}th[aria-sort=ascending]::after{content:" ▲"}

@@ -17,7 +17,7 @@ from ..core.config import RunConfig
 from ..core.sql import relations
 from ..core.stage import file_sha256
 from .html import escape, page
-from .sections import Section, lead
+from .sections import Section, lead, policy_warnings_box
 
 PACKAGES = ("duckdb", "polars", "pyarrow", "numpy", "scipy", "plotly", "spacy", "spacy-lookups-data", "nltk",
             "rapidfuzz")
@@ -30,7 +30,8 @@ def render_report(connection: duckdb.DuckDBPyConnection, run_name: str, sections
     nav = "".join(f'<a href="#{escape(s.anchor)}">{escape(s.title)}</a>' for s in included)
     body = "".join(f'<section id="{escape(s.anchor)}"><h2>{escape(s.title)}</h2>{s.render(connection)}</section>'
                    for s in included)
-    opening = lead(connection) if "correlations" in present else ""
+    opening = (lead(connection) if "correlations" in present else "") + (
+        policy_warnings_box(connection) if {"policy_cuts", "uncountable_terms"} <= present else "")
     return page(f"classfreq: {run_name}", f"<h1>classfreq report: {escape(run_name)}</h1>{opening}<nav>{nav}</nav>{body}")
 
 

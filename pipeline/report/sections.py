@@ -14,13 +14,14 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from ..core.sql import sql_frame
+from ..core.sql import row_count, sql_frame
 from .html import cell, count_cell, escape, estimate_cell, figure_html, table_html
 from .lexicon import curation_section, evaluation_section, flagged_terms_section, policy_shift_section
 from .sensitivity import sensitivity_section
 
 ZERO_AT = 0.5  # where a never-seen class sits on the log axis, labelled "0"
 EXPOSURE_ROWS = 15
+WARNING_EXAMPLES = 10
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,25 @@ def lead(connection: duckdb.DuckDBPyConnection) -> str:
     significant = combined.filter((pl.col("spearman_low") > 0) | (pl.col("spearman_high") < 0)).height
     text += f" For {significant} of {combined.height} models the interval excludes zero."
     return f'<p class="lead">{escape(text)}</p>'
+
+
+def policy_warnings_box(connection: duckdb.DuckDBPyConnection) -> str:
+    """At the top of the report: the classes the run's policy cuts by more than half, and the terms it never
+    counts, so that no zero or near-zero count passes unseen."""
+    cuts = sql_frame(connection, "report/policy_cuts", {"limit": WARNING_EXAMPLES})
+    uncountable = sql_frame(connection, "report/uncountable_terms", {"limit": WARNING_EXAMPLES})
+    n_cuts, n_uncountable = row_count(connection, "policy_cuts"), row_count(connection, "uncountable_terms")
+    notes = []
+    if n_cuts:
+        examples = ", ".join(f"{r['display_name']} ({r['class_id']}) {r['keep_docs']:,.0f} → {r['policy_docs']:,.0f}"
+                             for r in cuts.iter_rows(named=True))
+        notes.append(f"The run's policy cuts {n_cuts:,} classes by more than half against every mention counted, "
+                     f"e.g. {examples} (all: table policy_cuts).")
+    if n_uncountable:
+        examples = ", ".join(f"{r['term']} ({r['display_name']})" for r in uncountable.iter_rows(named=True))
+        notes.append(f"It can never count {n_uncountable:,} terms of the class set, e.g. {examples} "
+                     "(all: table uncountable_terms).")
+    return "".join(f'<p class="warning">{escape(note)}</p>' for note in notes)
 
 
 def counted_section(connection: duckdb.DuckDBPyConnection) -> str:

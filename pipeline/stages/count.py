@@ -22,11 +22,12 @@ from ..core.sql import drop_relation, load_parquet_table, replace_table, row_cou
 from ..core.stage import StageOutput, database_transaction, file_stat
 from ..core.step import Stage, StageContext
 from ..stats.evaluation import write_evaluation, write_labelled_evaluation
+from ..stats.policy_checks import policy_warnings
 from ..text.match import parent_matches_in_shards
 
 COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "documents_summary", "mentions",
                 "uncounted_mentions", "hypernym_mentions", "mention_weights", "class_frequency_by_policy",
-                "class_frequency", "class_frequency_by_scope")
+                "class_frequency", "class_frequency_by_scope", "policy_cuts", "uncountable_terms")
 LEXICON_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms")
 
 
@@ -65,10 +66,13 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
         run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES)})
         run_sql(connection, "class_frequency", {"policy": policy})
         run_sql(connection, "class_frequency_by_scope", {"policy": policy})
+        warnings = policy_warnings(connection, policy, pl.read_parquet(lexicon["lexicon"]),
+                                   pl.read_parquet(lexicon["class_context"]))
         rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0,
                 "labelled_text_units": write_labelled_evaluation(connection, run)}
         rows |= {table: row_count(connection, table) for table in COUNT_TABLES}
-    return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy, "hypernyms": hypernyms})
+    return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy, "hypernyms": hypernyms},
+                       warnings=warnings)
 
 
 STAGE = Stage(name="count", summary=__doc__.splitlines()[0], needs=("ingest", "normalize", "synonyms", "match"),

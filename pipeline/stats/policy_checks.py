@@ -1,0 +1,58 @@
+"""What the run's policy does to the counts, said out loud: the classes it cuts by more than half against the
+raw count (`policy_cuts`), and the terms it can never count (`uncountable_terms`), with a warning for each
+kind. Zero is the "never mentioned" end of the correlation, so a policy's silent zeros would bias it."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ..core.sql import connect, drop_relation, replace_table, row_count, run_sql, sql_frame
+from ..text.match import term_context, term_index
+
+EXAMPLES = 5
+
+
+def best_case_mentions(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> pl.DataFrame:
+    """(class_id, term, policy, weight): the weight of one mention of each counted term in a text unit that holds
+    every context word of its classes, under every policy, weighted by the count's own SQL (sql/load_mentions.sql)."""
+    terms = term_index(lexicon.filter(pl.col("status") == "counted"))
+    words = term_context(lexicon, class_context).group_by("term").agg(context=pl.col("word"))
+    mentions = terms.join(words, on="term", how="left").select(
+        *(pl.lit("").alias(name) for name in ("source", "stage", "role", "conversation_id")),
+        doc_id=pl.lit("best:") + pl.col("term"), start=pl.lit(0, pl.Int32), n_tokens="n_tokens", term="term",
+        context="context")
+    with tempfile.TemporaryDirectory(prefix="classfreq-best-case-") as folder, \
+            connect(Path(folder) / "best_case.duckdb") as scratch:
+        shard = Path(folder) / "mentions.parquet"
+        mentions.write_parquet(shard)
+        replace_table(scratch, "lexicon", lexicon)
+        replace_table(scratch, "class_context", class_context)
+        run_sql(scratch, "load_mentions", {"mention_files": [str(shard)]})
+        run_sql(scratch, "mention_weights")
+        return sql_frame(scratch, "best_case_weights")
+
+
+def policy_warnings(connection: duckdb.DuckDBPyConnection, policy: str, lexicon: pl.DataFrame,
+                    class_context: pl.DataFrame) -> list[str]:
+    """Writes policy_cuts and uncountable_terms for the run's policy; returns a warning per kind found."""
+    run_sql(connection, "policy_cuts", {"policy": policy})
+    replace_table(connection, "best_case_mentions", best_case_mentions(lexicon, class_context))
+    replace_table(connection, "uncountable_terms", sql_frame(connection, "uncountable_terms", {"policy": policy}))
+    drop_relation(connection, "best_case_mentions")
+    warnings = []
+    cuts = sql_frame(connection, "report/policy_cuts", {"limit": EXAMPLES})
+    if not cuts.is_empty():
+        examples = ", ".join(f"{row['display_name']} ({row['class_id']}) {row['keep_docs']:,.0f} → {row['policy_docs']:,.0f}"
+                             for row in cuts.iter_rows(named=True))
+        warnings.append(f"policy {policy} cuts {row_count(connection, 'policy_cuts'):,} classes by more than half "
+                        f"against every mention counted (keep), e.g. {examples}; all of them: table policy_cuts")
+    uncountable = sql_frame(connection, "report/uncountable_terms", {"limit": EXAMPLES})
+    if not uncountable.is_empty():
+        examples = ", ".join(f"{row['term']!r} ({row['display_name']})" for row in uncountable.iter_rows(named=True))
+        warnings.append(f"policy {policy} can never count {row_count(connection, 'uncountable_terms'):,} terms of the "
+                        f"class set, e.g. {examples}; all of them: table uncountable_terms")
+    return warnings
