@@ -75,20 +75,36 @@ def selected_stages(names: Iterable[str] | None) -> tuple[Stage, ...]:
     return tuple(stage for stage in every if stage.name in wanted)
 
 
+def not_applicable(run: RunConfig, stages: Sequence[Stage]) -> dict[str, str]:
+    """The stages that do not apply to the run, and those that need one of them, each with the reason."""
+    left_out: dict[str, str] = {}
+    for stage in stages:
+        reason = stage.not_applicable(run)
+        missing = [need for need in stage.needs if need in left_out]
+        if reason or missing:
+            left_out[stage.name] = reason or f"it needs {', '.join(missing)}, which did not run"
+    return left_out
+
+
 def run_pipeline(
     run: RunConfig, stages: Iterable[str] | None = None, force: bool = False,
     on_result: Callable[[StageResult], None] = lambda result: None,
 ) -> list[StageResult]:
-    """Runs the named stages (all by default) in order, holding the work directory's lock."""
+    """Runs the named stages in order, holding the work directory's lock. Without names, every stage that
+    applies to the run: a run without [[accuracy]] stops at the frequency tables and a report of the counts."""
     selected = selected_stages(stages)
-    executor = build_executor(run, selected)
+    left_out = {} if stages is not None else not_applicable(run, selected)
+    executor = build_executor(run, [stage for stage in selected if stage.name not in left_out])
     results = []
     try:
-        if any(stage.maps_shards for stage in selected):
+        if any(stage.maps_shards for stage in selected if stage.name not in left_out):
             executor.start()
         with work_dir_lock(run.work_dir):
             for index, stage in enumerate(selected):
-                results.append(stage.run(run, executor, force))
+                if stage.name in left_out:
+                    results.append(StageResult(stage.name, True, {}, not_run=left_out[stage.name]))
+                else:
+                    results.append(stage.run(run, executor, force))
                 on_result(results[-1])
                 following = selected[index + 1] if index + 1 < len(selected) else None
                 if stage.maps_shards and following is not None and not following.maps_shards:

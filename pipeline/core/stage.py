@@ -148,10 +148,14 @@ class StageResult:
     stage: str
     skipped: bool
     manifest: dict[str, Any]
+    #: why a stage that does not apply to the run did not run (no manifest then)
+    not_run: str | None = None
 
     @property
     def summary(self) -> str:
         """One line, then the stage's warnings (a skipped stage repeats them: its outputs still have them)."""
+        if self.not_run:
+            return f"{self.stage}: not run: {self.not_run}"
         if self.skipped:
             line = f"{self.stage}: inputs and parameters unchanged, nothing to do (fingerprint {self.manifest['fingerprint']})"
         else:

@@ -85,6 +85,8 @@ class Stage:
     maps_shards: bool = False
     #: run once in each worker when the pool starts, so the first shard does not pay for imports and tables
     warm_up: Callable[[], None] | None = None
+    #: why the stage does not apply to a run (None: it does); `classfreq all` leaves it and what needs it out
+    not_applicable: Callable[[RunConfig], str | None] = lambda run: None
 
     def outputs_exist(self, run: RunConfig, manifest: dict[str, Any]) -> bool:
         folder = manifest.get("output_dir")

@@ -19,6 +19,8 @@ from ..core.stage import file_sha256
 from .html import escape, page
 from .sections import Section, lead, policy_warnings_box
 
+COUNTS_ONLY = ('<p class="lead">This run counts only: it has no accuracy inputs, so how accuracy follows frequency '
+               "is not shown. Add [[accuracy]] entries to the run file for the correlation.</p>")
 PACKAGES = ("duckdb", "polars", "pyarrow", "numpy", "scipy", "plotly", "spacy", "spacy-lookups-data", "nltk",
             "rapidfuzz")
 
@@ -30,12 +32,12 @@ def render_report(connection: duckdb.DuckDBPyConnection, run_name: str, sections
     nav = "".join(f'<a href="#{escape(s.anchor)}">{escape(s.title)}</a>' for s in included)
     body = "".join(f'<section id="{escape(s.anchor)}"><h2>{escape(s.title)}</h2>{s.render(connection)}</section>'
                    for s in included)
-    opening = (lead(connection) if "correlations" in present else "") + (
+    opening = (lead(connection) if "correlations" in present else COUNTS_ONLY) + (
         policy_warnings_box(connection) if {"policy_cuts", "uncountable_terms"} <= present else "")
     return page(f"classfreq: {run_name}", f"<h1>classfreq report: {escape(run_name)}</h1>{opening}<nav>{nav}</nav>{body}")
 
 
-def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, Any]) -> dict[str, Any]:
+def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, Any] | None) -> dict[str, Any]:
     """Input files with sizes and hashes, the parameters that shaped the numbers, and package versions."""
     files = [("source: " + source.name, source.path) for source in run.sources if source.path and source.path.exists()]
     files += [("accuracy" + (f": {spec.model}" if spec.model else ""), spec.path) for spec in run.accuracy
@@ -44,7 +46,7 @@ def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, A
         files.append(("run", run.file))
     parameters = [("run", run.name), ("classfreq", __version__), ("class set", run.class_set),
                   *sorted((f"options.{key}", value) for key, value in run.options.items()),
-                  *sorted((f"correlate.{key}", value) for key, value in correlated["inputs"].items()
+                  *sorted((f"correlate.{key}", value) for key, value in (correlated or {"inputs": {}})["inputs"].items()
                           if key not in ("count", "accuracy"))]
     versions = []
     for package in PACKAGES:

@@ -84,6 +84,22 @@ def counted_section(connection: duckdb.DuckDBPyConnection) -> str:
     )
 
 
+def mentioned_section(connection: duckdb.DuckDBPyConnection) -> str:
+    top = sql_frame(connection, "queries/top_classes")
+    unseen = sql_frame(connection, "queries/unseen_classes")
+    return (
+        table_html(["class", "wnid", "text units", "pretrain", "instruct"],
+                   [[cell(r["display_name"]), cell(r["class_id"]), count_cell(r["n_docs"]), count_cell(r["pretrain_docs"]),
+                     count_cell(r["instruct_docs"])] for r in top.iter_rows(named=True)],
+                   "top-classes", f"The {top.height} most mentioned classes (all text)")
+        + table_html(["index", "class", "wnid", "terms looked for"],
+                     [[cell(r["class_index"]), cell(r["display_name"]), cell(r["class_id"]), cell(r["terms"])]
+                      for r in unseen.iter_rows(named=True)],
+                     "unseen-classes", f"{unseen.height:,} classes never mentioned, with the terms looked for",
+                     searchable=True)
+    )
+
+
 def _forest_figure(combined: pl.DataFrame) -> go.Figure:
     ordered = combined.sort("spearman_rho", nulls_last=False)
     figure = go.Figure(go.Scatter(
@@ -239,6 +255,8 @@ def provenance_section(provenance: dict) -> Callable[[duckdb.DuckDBPyConnection]
 
 SECTIONS = (
     Section("counted", "What was counted", counted_section, ("documents_summary", "class_frequency_by_scope")),
+    Section("mentioned", "Most and never mentioned classes", mentioned_section,
+            ("class_frequency_by_scope", "class_frequency", "lexicon")),
     Section("correlations", "Does accuracy follow frequency?", correlation_section, ("correlations",)),
     Section("scatter", "Frequency and accuracy of each class", scatter_section, ("correlated_points", "mentions")),
     Section("binned", "Mean accuracy by frequency", binned_section, ("binned_accuracy",)),

@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from ..core.config import RunConfig
 from ..core.errors import ClassfreqError
 from ..core.sql import replace_table
 from ..core.stage import StageOutput, database_transaction, file_stat
@@ -46,5 +47,12 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
                        details={"scales": dict(zip(summary["model"], summary["scale"]))})
 
 
+def without_accuracy_inputs(run: RunConfig) -> str | None:
+    if run.accuracy:
+        return None
+    return "the run has no [[accuracy]] inputs, so it counts only (add [[accuracy]] for the correlation)"
+
+
 STAGE = Stage(name="accuracy", summary=__doc__.splitlines()[0], needs=("synonyms",), body=body,
-              parameters=parameters, tables=ACCURACY_TABLES, writes_folder=False)
+              parameters=parameters, tables=ACCURACY_TABLES, writes_folder=False,
+              not_applicable=without_accuracy_inputs)
