@@ -25,14 +25,16 @@ PACKAGES = ("duckdb", "polars", "pyarrow", "numpy", "scipy", "plotly", "spacy", 
             "rapidfuzz")
 
 
-def render_report(connection: duckdb.DuckDBPyConnection, run_name: str, sections: tuple[Section, ...]) -> str:
-    """Pure core over a read-only connection: the sections whose tables exist, in order, as one page."""
+def render_report(connection: duckdb.DuckDBPyConnection, run_name: str, sections: tuple[Section, ...],
+                  counts_only: bool = False) -> str:
+    """Pure core over a read-only connection: the sections whose tables exist, in order, as one page; a
+    counts-only run's page says so instead of the correlation's lead."""
     present = set(relations(connection))
     included = [section for section in sections if set(section.requires) <= present]
     nav = "".join(f'<a href="#{escape(s.anchor)}">{escape(s.title)}</a>' for s in included)
     body = "".join(f'<section id="{escape(s.anchor)}"><h2>{escape(s.title)}</h2>{s.render(connection)}</section>'
                    for s in included)
-    opening = (lead(connection) if "correlations" in present else COUNTS_ONLY) + (
+    opening = (COUNTS_ONLY if counts_only or "correlations" not in present else lead(connection)) + (
         policy_warnings_box(connection) if {"policy_cuts", "uncountable_terms"} <= present else "")
     return page(f"classfreq: {run_name}", f"<h1>classfreq report: {escape(run_name)}</h1>{opening}<nav>{nav}</nav>{body}")
 

@@ -14,7 +14,8 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from ..core.sql import row_count, sql_frame
+from ..core.sql import sql_frame
+from ..stats.policy_checks import policy_notes
 from .html import cell, count_cell, escape, estimate_cell, figure_html, table_html
 from .lexicon import curation_section, evaluation_section, flagged_terms_section, policy_shift_section
 from .sensitivity import sensitivity_section
@@ -50,20 +51,7 @@ def lead(connection: duckdb.DuckDBPyConnection) -> str:
 def policy_warnings_box(connection: duckdb.DuckDBPyConnection) -> str:
     """At the top of the report: the classes the run's policy cuts by more than half, and the terms it never
     counts, so that no zero or near-zero count passes unseen."""
-    cuts = sql_frame(connection, "report/policy_cuts", {"limit": WARNING_EXAMPLES})
-    uncountable = sql_frame(connection, "report/uncountable_terms", {"limit": WARNING_EXAMPLES})
-    n_cuts, n_uncountable = row_count(connection, "policy_cuts"), row_count(connection, "uncountable_terms")
-    notes = []
-    if n_cuts:
-        examples = ", ".join(f"{r['display_name']} ({r['class_id']}) {r['keep_docs']:,.0f} → {r['policy_docs']:,.0f}"
-                             for r in cuts.iter_rows(named=True))
-        notes.append(f"The run's policy cuts {n_cuts:,} classes by more than half against every mention counted, "
-                     f"e.g. {examples} (all: table policy_cuts).")
-    if n_uncountable:
-        examples = ", ".join(f"{r['term']} ({r['display_name']})" for r in uncountable.iter_rows(named=True))
-        notes.append(f"It can never count {n_uncountable:,} terms of the class set, e.g. {examples} "
-                     "(all: table uncountable_terms).")
-    return "".join(f'<p class="warning">{escape(note)}</p>' for note in notes)
+    return "".join(f'<p class="warning">{escape(note)}.</p>' for note in policy_notes(connection, WARNING_EXAMPLES))
 
 
 def counted_section(connection: duckdb.DuckDBPyConnection) -> str:
@@ -252,6 +240,9 @@ def provenance_section(provenance: dict) -> Callable[[duckdb.DuckDBPyConnection]
         return files + rejects + parameters + packages
     return render
 
+
+#: tables written only by runs with [[accuracy]]: a counts-only run's report leaves out the sections that read them
+ACCURACY_TABLES = {"accuracy", "correlations", "correlated_points", "binned_accuracy", "sensitivity"}
 
 SECTIONS = (
     Section("counted", "What was counted", counted_section, ("documents_summary", "class_frequency_by_scope")),

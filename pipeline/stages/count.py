@@ -68,7 +68,7 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
         run_sql(connection, "class_frequency_by_scope", {"policy": policy})
         warnings = policy_warnings(connection, policy, pl.read_parquet(lexicon["lexicon"]),
                                    pl.read_parquet(lexicon["class_context"]))
-        rows = {"devset_occurrences": write_evaluation(connection, run) if DEVSET.exists() else 0,
+        rows = {"devset_occurrences": write_evaluation(connection, run),
                 "labelled_text_units": write_labelled_evaluation(connection, run)}
         rows |= {table: row_count(connection, table) for table in COUNT_TABLES}
     return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy, "hypernyms": hypernyms},

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from ..core.config import RunConfig
+from ..core.paths import DEVSET
 from ..core.policies import POLICIES
 from ..core.sql import drop_relation, replace_table, sql_frame
 from .devset import devset_documents, read_devset
@@ -47,9 +48,22 @@ def judged_weights(connection: duckdb.DuckDBPyConnection, occurrences: pl.DataFr
     return judged
 
 
+EVALUATION_TABLES = ("policy_evaluation", "policy_evaluation_by_term", "label_evaluation", "recall_evaluation")
+
+
+def labels_apply(run: RunConfig) -> bool:
+    """The dev set and the labelled sets judge ImageNet-1k classes: they score runs of the built-in set only."""
+    return run.class_set == "imagenet1k" and run.classes_file is None
+
+
 def write_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> int:
-    """Scores the dev set occurrences that lie in this run's sources; returns how many there are."""
-    located = devset_documents(read_devset(), run)
+    """Scores the dev set occurrences that lie in this run's sources; returns how many there are. A run they do
+    not apply to keeps no evaluation tables of an earlier run."""
+    for table in EVALUATION_TABLES:
+        drop_relation(connection, table)
+    if not labels_apply(run):
+        return 0
+    located = devset_documents(read_devset(), run) if DEVSET.exists() else pl.DataFrame()
     if located.is_empty():
         return 0
     judged = judged_weights(connection, located)
@@ -62,6 +76,8 @@ def write_labelled_evaluation(connection: duckdb.DuckDBPyConnection, run: RunCon
     """Scores the labelled sets (`stats.labels`) that lie in this run's sources, per half: occurrences per
     sample (`label_evaluation`) and the recall set (`recall_evaluation`); returns how many labelled text units
     the run holds."""
+    if not labels_apply(run):
+        return 0
     occurrences = devset_documents(occurrence_labels(), run)
     captions = devset_documents(recall_labels(), run)
     if occurrences.is_empty() and captions.is_empty():

@@ -7,8 +7,9 @@
 - `recall.csv`: 300 captions drawn at random, each listing every ImageNet class it names, found by
   reading the caption and searching the class list, so that recall counts what the lexicon misses.
 
-Each text unit belongs to one half, fixed by a hash of its reference: curation, thresholds and rules may
-look at the tuning half only, and the held-out half is the one whose figures are quoted.
+Each text unit belongs to one half, fixed by a hash of its reference (a text unit of the dev set, which the
+curation was tuned on, is always in the tuning half): curation, thresholds and rules may look at the tuning
+half only, and the held-out half is the one whose figures are quoted.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from ..core.errors import ClassfreqError
-from ..core.paths import LABELS_DIR
+from ..core.paths import DEVSET, LABELS_DIR
 
 REFERENCE_SCHEMA = {"source_file": pl.String, "record": pl.Int64, "turn": pl.Int32}
 OCCURRENCE_SCHEMA = {**REFERENCE_SCHEMA, "term": pl.String, "class_id": pl.String, "sample": pl.String,
@@ -28,26 +29,39 @@ RECALL_SCHEMA = {**REFERENCE_SCHEMA, "class_ids": pl.String, "note": pl.String}
 HALVES = ("tuning", "held_out")
 
 
-def half_of(source_file: str, record: int, turn: int) -> str:
-    """The half a text unit belongs to: the parity of the first byte of its reference's SHA-256."""
+def half_of(source_file: str, record: int, turn: int, tuned_on: frozenset[tuple[str, int]] = frozenset()) -> str:
+    """The half a text unit belongs to: the tuning half when the dev set (which the curation was tuned on) holds
+    its record, else by the parity of the first byte of its reference's SHA-256."""
+    if (source_file, record) in tuned_on:
+        return HALVES[0]
     digest = hashlib.sha256(f"{source_file}:{record}:{turn}".encode()).digest()
     return HALVES[digest[0] % 2]
 
 
-def _read(path: Path, schema: dict) -> pl.DataFrame:
+def _tuned_on() -> frozenset[tuple[str, int]]:
+    if not DEVSET.exists():
+        return frozenset()
+    return frozenset(pl.read_csv(DEVSET, columns=["source_file", "record"]).iter_rows())
+
+
+def _read(path: Path, schema: dict, key: list[str]) -> pl.DataFrame:
     if not path.exists():
         raise ClassfreqError(f"no labelled set at {path}")
     frame = pl.read_csv(path, schema=schema)
-    halves = [half_of(*reference) for reference in frame.select(list(REFERENCE_SCHEMA)).iter_rows()]
+    repeated = frame.filter(frame.select(key).is_duplicated())
+    if not repeated.is_empty():
+        raise ClassfreqError(f"{path}: {repeated.height} rows repeat a key ({', '.join(key)}), e.g. {repeated.row(0)}")
+    tuned_on = _tuned_on()
+    halves = [half_of(*reference, tuned_on) for reference in frame.select(list(REFERENCE_SCHEMA)).iter_rows()]
     return frame.with_columns(half=pl.Series(halves, dtype=pl.String))
 
 
 def occurrence_labels(path: Path = LABELS_DIR / "occurrences.csv") -> pl.DataFrame:
-    return _read(path, OCCURRENCE_SCHEMA)
+    return _read(path, OCCURRENCE_SCHEMA, [*REFERENCE_SCHEMA, "term", "class_id"])
 
 
 def recall_labels(path: Path = LABELS_DIR / "recall.csv") -> pl.DataFrame:
     """One row per caption and class it names (`class_id` null for a caption that names none)."""
-    frame = _read(path, RECALL_SCHEMA)
+    frame = _read(path, RECALL_SCHEMA, list(REFERENCE_SCHEMA))
     return frame.with_columns(class_id=pl.col("class_ids").fill_null("").str.split(" ")).explode("class_id").with_columns(
         class_id=pl.when(pl.col("class_id") != "").then(pl.col("class_id"))).drop("class_ids")

@@ -43,16 +43,23 @@ def policy_warnings(connection: duckdb.DuckDBPyConnection, policy: str, lexicon:
     replace_table(connection, "best_case_mentions", best_case_mentions(lexicon, class_context))
     replace_table(connection, "uncountable_terms", sql_frame(connection, "uncountable_terms", {"policy": policy}))
     drop_relation(connection, "best_case_mentions")
-    warnings = []
-    cuts = sql_frame(connection, "report/policy_cuts", {"limit": EXAMPLES})
-    if not cuts.is_empty():
-        examples = ", ".join(f"{row['display_name']} ({row['class_id']}) {row['keep_docs']:,.0f} → {row['policy_docs']:,.0f}"
-                             for row in cuts.iter_rows(named=True))
-        warnings.append(f"policy {policy} cuts {row_count(connection, 'policy_cuts'):,} classes by more than half "
-                        f"against every mention counted (keep), e.g. {examples}; all of them: table policy_cuts")
-    uncountable = sql_frame(connection, "report/uncountable_terms", {"limit": EXAMPLES})
-    if not uncountable.is_empty():
-        examples = ", ".join(f"{row['term']!r} ({row['display_name']})" for row in uncountable.iter_rows(named=True))
-        warnings.append(f"policy {policy} can never count {row_count(connection, 'uncountable_terms'):,} terms of the "
-                        f"class set, e.g. {examples}; all of them: table uncountable_terms")
-    return warnings
+    return policy_notes(connection, EXAMPLES, f"policy {policy}")
+
+
+def policy_notes(connection: duckdb.DuckDBPyConnection, examples: int, policy: str = "the run's policy") -> list[str]:
+    """A sentence for each kind of cut `policy_warnings` found, naming `examples` of each: the console's
+    warnings and the report's."""
+    notes = []
+    n_cuts, n_uncountable = row_count(connection, "policy_cuts"), row_count(connection, "uncountable_terms")
+    if n_cuts:
+        cuts = sql_frame(connection, "report/policy_cuts", {"limit": examples})
+        named = ", ".join(f"{row['display_name']} ({row['class_id']}) {row['keep_docs']:,.0f} → {row['policy_docs']:,.0f}"
+                          for row in cuts.iter_rows(named=True))
+        notes.append(f"{policy} cuts {n_cuts:,} classes by more than half against every mention counted (keep), "
+                     f"e.g. {named}; all of them: table policy_cuts")
+    if n_uncountable:
+        never = sql_frame(connection, "report/uncountable_terms", {"limit": examples})
+        named = ", ".join(f"{row['term']!r} ({row['display_name']})" for row in never.iter_rows(named=True))
+        notes.append(f"{policy} can never count {n_uncountable:,} terms of the class set, e.g. {named}; "
+                     "all of them: table uncountable_terms")
+    return notes

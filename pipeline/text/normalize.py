@@ -3,7 +3,8 @@
 A text is lower-cased, split into runs of letters and digits (punctuation, apostrophes and hyphens
 separate tokens), and each token is replaced by its lemma read as a noun (`noun_lemma`, from spaCy's
 English noun lemma data in spacy-lookups-data), because a class is a noun: "geese" is goose and "flies"
-fly, but "flying" stays flying and "stole" stole, so a verb form never counts for a class. Class terms
+fly, but "flying" stays flying and "stole" stole, so -ing, -ed and past forms never count for a class
+(a third-person "swings" still looks like the plural of swing). Class terms
 go through the same function, so "Great White Sharks" in a caption and "great white shark" in the
 lexicon meet as `great white shark` (in a multi-word term the head noun inflects).
 """
@@ -56,19 +57,22 @@ def noun_lemma_data() -> tuple[dict[str, str], frozenset[str], tuple[tuple[str, 
 def noun_lemma(word: str) -> str:
     """A lower-case word read as a noun: an irregular plural's singular (geese → goose, leaves → leaf); else the
     form of the first plural rule that is a known noun (flies → fly, buses → bus, women → woman); else the word
-    itself when it is a known noun (news, glass, bus); else the first rule's form (an unknown plural:
-    labradoodles → labradoodle); else the word. Verb and adjective forms stay as they are (flying, stole)."""
+    itself when it is a known noun (news, glass, bus); else the form of the longest matching suffix (an unknown
+    plural: labradoodles → labradoodle, clownfishes → clownfish); else the word. -ing, -ed and irregular past
+    forms stay as they are (flying, paddled, stole); a third-person verb ("swings") looks like a plural and
+    folds like one, which the lexicon's flags and the policies must settle."""
     exceptions, index, rules = noun_lemma_data()
     if word in exceptions:
         return exceptions[word]
-    # a stem of one letter is no plural's ("as", "is", "us")
-    forms = [word[: len(word) - len(old)] + new for old, new in rules if word.endswith(old) and len(word) - len(old) + len(new) > 1]
-    known = [form for form in forms if form in index or not form.isalpha()]
+    # a stem of one letter is no plural's ("as", "is", "us"), and "ss" no plural ending ("pass", "boss")
+    forms = [(old, word[: len(word) - len(old)] + new) for old, new in rules
+             if word.endswith(old) and len(word) - len(old) + len(new) > 1 and not (old == "s" and word.endswith("ss"))]
+    known = [form for _, form in forms if form in index or not form.isalpha()]
     if known:
         return known[0]
     if word in index or not forms:
         return word
-    return forms[0]
+    return max(forms, key=lambda rule: len(rule[0]))[1]  # the most specific rule: clownfishes → clownfish
 
 
 def lemma_streams(texts: pl.Series) -> pl.Series:

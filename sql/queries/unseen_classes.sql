@@ -1,13 +1,15 @@
--- Classes never mentioned in any text, with the terms that were looked for: candidates for curated synonyms.
+-- Classes no counted term matched in any text, with the terms that were looked for: candidates for curated
+-- synonyms. (A class the run's policy cuts to zero is not here: see policy_cuts.)
 with unseen as (
     select class_id, class_index, display_name
     from class_frequency_by_scope
-    where scope = 'combined' and n_docs = 0
+    where scope = 'combined' and n_docs_raw = 0
 ),
 
 terms as (
     select class_id, string_agg(term, ' | ' order by term) as terms
     from lexicon
+    where status = 'counted'
     group by class_id
 )
 

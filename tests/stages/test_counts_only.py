@@ -38,3 +38,18 @@ def test_a_run_without_accuracy_counts_and_reports_the_counts(workspace):
     # asked for by name, the stage says why it cannot run
     with pytest.raises(ClassfreqError, match="no \\[\\[accuracy\\]\\] inputs"):
         run_pipeline(run, ["accuracy"])
+
+
+def test_dropping_accuracy_from_a_run_leaves_no_correlation_of_the_earlier_run_in_its_report(workspace):
+    sources = [{"name": "pretrain", "stage": "pretrain", "format": "llava",
+                "path": str(write_json(workspace / "pretrain.json", PRETRAIN))}]
+    accuracy = workspace / "accuracy.csv"
+    accuracy.write_text("class,accuracy\n" + "".join(f"{index},{index % 10 / 10}\n" for index in range(1000)))
+    with_accuracy = parse_run({"name": "mix", "class_set": "imagenet1k", "sources": sources,
+                               "accuracy": [{"path": str(accuracy), "model": "m"}]})
+    run_pipeline(with_accuracy)
+    page = workspace / "reports" / "mix.html"
+    assert 'id="correlations"' in page.read_text()
+    run_pipeline(parse_run({"name": "mix", "class_set": "imagenet1k", "sources": sources}))
+    text = page.read_text()
+    assert "This run counts only" in text and 'id="correlations"' not in text and 'id="sensitivity"' not in text
