@@ -62,6 +62,10 @@ def _no_files(run: RunConfig) -> tuple[Path, ...]:
     return ()
 
 
+def _always_applies(run: RunConfig) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Stage:
     """A stage, declared once.
@@ -86,7 +90,7 @@ class Stage:
     #: run once in each worker when the pool starts, so the first shard does not pay for imports and tables
     warm_up: Callable[[], None] | None = None
     #: why the stage does not apply to a run (None: it does); `classfreq all` leaves it and what needs it out
-    not_applicable: Callable[[RunConfig], str | None] = lambda run: None
+    not_applicable: Callable[[RunConfig], str | None] = _always_applies
 
     def outputs_exist(self, run: RunConfig, manifest: dict[str, Any]) -> bool:
         folder = manifest.get("output_dir")

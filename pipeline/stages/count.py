@@ -21,7 +21,7 @@ from ..core.shards import shard_files
 from ..core.sql import drop_relation, load_parquet_table, replace_table, row_count, run_sql
 from ..core.stage import StageOutput, database_transaction, file_stat
 from ..core.step import Stage, StageContext
-from ..stats.evaluation import write_evaluation, write_labelled_evaluation
+from ..stats.evaluation import write_evaluations
 from ..stats.policy_checks import policy_warnings
 from ..text.match import parent_matches_in_shards
 
@@ -47,7 +47,8 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
     policy, hypernyms = run_policy(run), _hypernyms(context)
     lemma_files = shard_files(context.upstream["normalize"]["outputs"]["lemmas"])
     mention_files = shard_files(context.upstream["match"]["outputs"]["mentions"])
-    hypernym_matches = parent_matches_in_shards(lemma_files if hypernyms else [], pl.read_parquet(lexicon["lexicon"]),
+    terms = pl.read_parquet(lexicon["lexicon"])
+    hypernym_matches = parent_matches_in_shards(lemma_files if hypernyms else [], terms,
                                                 pl.read_parquet(lexicon["hypernym_terms"]))
     with database_transaction(run.database, "count") as connection:
         run_sql(connection, "count_settings")
@@ -66,11 +67,8 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
         run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES)})
         run_sql(connection, "class_frequency", {"policy": policy})
         run_sql(connection, "class_frequency_by_scope", {"policy": policy})
-        warnings = policy_warnings(connection, policy, pl.read_parquet(lexicon["lexicon"]),
-                                   pl.read_parquet(lexicon["class_context"]))
-        rows = {"devset_occurrences": write_evaluation(connection, run),
-                "labelled_text_units": write_labelled_evaluation(connection, run)}
-        rows |= {table: row_count(connection, table) for table in COUNT_TABLES}
+        warnings = policy_warnings(connection, policy, terms, pl.read_parquet(lexicon["class_context"]))
+        rows = write_evaluations(connection, run) | {table: row_count(connection, table) for table in COUNT_TABLES}
     return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy, "hypernyms": hypernyms},
                        warnings=warnings)
 

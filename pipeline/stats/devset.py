@@ -90,25 +90,25 @@ def read_devset(path: Path = DEVSET) -> pl.DataFrame:
     return frame
 
 
-def devset_documents(devset: pl.DataFrame, run: RunConfig) -> pl.DataFrame:
+def locate_text_units(references: pl.DataFrame, run: RunConfig) -> pl.DataFrame:
     """Rows that name text units by (source_file, record[, turn]) with the run's doc_id of each; rows of
     sources the run does not read are dropped. A file is a run's source when the source's path ends with it
     (`captions/flickr8k_token.txt`); without a `turn` column, a record's text units all match."""
-    by_file = {file: source.name for file in devset["source_file"].unique().to_list() for source in run.sources
+    by_file = {file: source.name for file in references["source_file"].unique().to_list() for source in run.sources
                if source.path is not None and ("/" + source.path.as_posix()).endswith("/" + file)}
-    located = devset.with_columns(
+    located = references.with_columns(
         source=pl.col("source_file").replace_strict(by_file, default=None, return_dtype=pl.String)
     ).drop_nulls("source")
     if located.is_empty():
         return located.with_columns(doc_id=pl.lit(None, pl.String))
-    keys = ["source", "record", *(["turn"] if "turn" in devset.columns else [])]
+    keys = ["source", "record", *(["turn"] if "turn" in references.columns else [])]
     docs = documents(run).filter(pl.col("source").is_in(list(by_file.values()))).select("doc_id", *keys)
     return located.join(docs.collect(), on=keys, how="inner")
 
 
 def show(run: RunConfig, path: Path, start: int, count: int) -> None:
     rows = pl.read_csv(path, schema=DEVSET_SCHEMA).with_row_index("row")
-    located = devset_documents(rows.with_columns(label=pl.lit(0, pl.Int8)), run)
+    located = locate_text_units(rows.with_columns(label=pl.lit(0, pl.Int8)), run)
     texts = documents(run).filter(pl.col("doc_id").is_in(located["doc_id"].implode())).collect()
     with connect(run.database, read_only=True) as connection:
         classes = sql_frame(connection, "devset/class_glosses")

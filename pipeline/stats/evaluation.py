@@ -18,7 +18,7 @@ from ..core.config import RunConfig
 from ..core.paths import DEVSET
 from ..core.policies import POLICIES
 from ..core.sql import drop_relation, replace_table, sql_frame
-from .devset import devset_documents, read_devset
+from .devset import locate_text_units, read_devset
 from .labels import occurrence_labels, recall_labels
 
 
@@ -56,14 +56,20 @@ def labels_apply(run: RunConfig) -> bool:
     return run.class_set == "imagenet1k" and run.classes_file is None
 
 
-def write_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> int:
-    """Scores the dev set occurrences that lie in this run's sources; returns how many there are. A run they do
-    not apply to keeps no evaluation tables of an earlier run."""
+def write_evaluations(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> dict[str, int]:
+    """Scores the dev set and the labelled sets on the parts of them this run's sources hold; returns how many
+    dev-set occurrences and labelled text units that is. Every evaluation table is written anew or not at all,
+    so a run they do not apply to (another class set, a user class file) keeps none of an earlier run's."""
     for table in EVALUATION_TABLES:
         drop_relation(connection, table)
     if not labels_apply(run):
-        return 0
-    located = devset_documents(read_devset(), run) if DEVSET.exists() else pl.DataFrame()
+        return {"devset_occurrences": 0, "labelled_text_units": 0}
+    return {"devset_occurrences": _write_devset_evaluation(connection, run),
+            "labelled_text_units": _write_labelled_evaluation(connection, run)}
+
+
+def _write_devset_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> int:
+    located = locate_text_units(read_devset(), run) if DEVSET.exists() else pl.DataFrame()
     if located.is_empty():
         return 0
     judged = judged_weights(connection, located)
@@ -72,14 +78,10 @@ def write_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> i
     return located.height
 
 
-def write_labelled_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> int:
-    """Scores the labelled sets (`stats.labels`) that lie in this run's sources, per half: occurrences per
-    sample (`label_evaluation`) and the recall set (`recall_evaluation`); returns how many labelled text units
-    the run holds."""
-    if not labels_apply(run):
-        return 0
-    occurrences = devset_documents(occurrence_labels(), run)
-    captions = devset_documents(recall_labels(), run)
+def _write_labelled_evaluation(connection: duckdb.DuckDBPyConnection, run: RunConfig) -> int:
+    """Per half: the occurrences per sample (`label_evaluation`) and the recall set (`recall_evaluation`)."""
+    occurrences = locate_text_units(occurrence_labels(), run)
+    captions = locate_text_units(recall_labels(), run)
     if occurrences.is_empty() and captions.is_empty():
         return 0
     halves = occurrences.select("doc_id", "term", "class_id", "half", "sample")

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ..core.sql import connect, drop_relation, replace_table, row_count, run_sql, sql_frame
+from ..core.sql import drop_relation, replace_table, row_count, run_sql, sql_frame
 from ..text.match import term_context, term_index
 
 EXAMPLES = 5
@@ -25,8 +25,7 @@ def best_case_mentions(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> pl
         *(pl.lit("").alias(name) for name in ("source", "stage", "role", "conversation_id")),
         doc_id=pl.lit("best:") + pl.col("term"), start=pl.lit(0, pl.Int32), n_tokens="n_tokens", term="term",
         context="context")
-    with tempfile.TemporaryDirectory(prefix="classfreq-best-case-") as folder, \
-            connect(Path(folder) / "best_case.duckdb") as scratch:
+    with tempfile.TemporaryDirectory(prefix="classfreq-best-case-") as folder, duckdb.connect() as scratch:
         shard = Path(folder) / "mentions.parquet"
         mentions.write_parquet(shard)
         replace_table(scratch, "lexicon", lexicon)

@@ -4,8 +4,8 @@ fixed split into a tuning and a held-out half."""
 
 import polars as pl
 
-from pipeline.lexicon.classsets import load_class_set
 from pipeline.core.paths import LABELS_DIR
+from pipeline.lexicon.classsets import load_class_set
 from pipeline.stats.labels import HALVES, half_of, occurrence_labels, recall_labels
 
 REFERENCE = ["source_file", "record", "turn"]

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.text.match import match_lemmas, term_index
-from pipeline.text.normalize import TOKEN_PATTERN, noun_lemma, normalize_series, normalize_text
+from pipeline.text.normalize import TOKEN_PATTERN, normalize_series, normalize_text, noun_lemma
 
 TERMS = ["great white shark", "white shark", "shark", "sea lion", "lion", "potter's wheel", "jack-o'-lantern",
          "goose", "teddy bear", "crème brûlée", "σκύλος", "собака", "كلب", "x y z"]
