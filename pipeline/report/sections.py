@@ -242,7 +242,7 @@ def provenance_section(provenance: dict) -> Callable[[duckdb.DuckDBPyConnection]
 
 
 #: tables written only by runs with [[accuracy]]: a counts-only run's report leaves out the sections that read them
-ACCURACY_TABLES = {"accuracy", "correlations", "correlated_points", "binned_accuracy", "sensitivity"}
+TABLES_NEEDING_ACCURACY = {"accuracy", "correlations", "correlated_points", "binned_accuracy", "sensitivity"}
 
 SECTIONS = (
     Section("counted", "What was counted", counted_section, ("documents_summary", "class_frequency_by_scope")),
