@@ -24,9 +24,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.core.config import RunConfig, parse_run
+from pipeline.core.config import RunConfig, RunOptions, parse_run
 from pipeline.executors.local import worker_count
-from pipeline.readers.sources import DEFAULT_SHARD_SIZE
 from pipeline.text.normalize import TOKEN_PATTERN
 
 from .baseline import baseline_mentions, spacy_lemmatizer, tokenization_differences
@@ -219,7 +218,7 @@ def main() -> None:
     parser.add_argument("--baseline-texts", type=int, default=20_000)
     parser.add_argument("--check-texts", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=0, help="0 = all cores")
-    parser.add_argument("--shard-size", type=int, default=DEFAULT_SHARD_SIZE)
+    parser.add_argument("--shard-size", type=int, default=RunOptions().shard_size)
     parser.add_argument("--repeat", type=positive, default=3,
                         help="production runs, floor and baseline passes per corpus, in turn; the medians are reported, "
                              "and the highest peak RSS")

@@ -114,7 +114,6 @@ def evaluate(run: RunOption = "demo") -> None:
     quote) beside their tuning half, and on the development set the curation was tuned on."""
     import polars as pl
 
-    from .core.policies import run_policy
     from .core.sql import connect, relation_exists, sql_frame
     from .report.lexicon import evaluation_by_term, labelled_evaluation
 
@@ -129,7 +128,7 @@ def evaluate(run: RunOption = "demo") -> None:
                 relation_exists(connection, "policy_evaluation")) else None
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=160, tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=True):
-        typer.echo(f"Run {config.name}, policy of the run: {run_policy(config)}. Labelled sets: {LABELS_DIR}")
+        typer.echo(f"Run {config.name}, policy of the run: {config.options.policy}. Labelled sets: {LABELS_DIR}")
         for half, title in (("held_out", "HELD-OUT half (no rule was tuned on it: the figures to quote)"),
                             ("tuning", "tuning half (rules may look at it)")):
             occurrences, recall = halves[half]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from .core.config import EXECUTORS, RunConfig
+from .core.config import RunConfig
 from .core.errors import ClassfreqError
 from .core.stage import StageResult, work_dir_lock
 from .core.step import Executor, Stage
@@ -49,18 +49,11 @@ def upstream_of(name: str) -> list[str]:
     return [stage.name for stage in ordered(STAGES) if stage.name in wanted]
 
 
-def chosen_executor(run: RunConfig) -> str:
-    executor = run.option("executor", "local")
-    if executor not in EXECUTORS:
-        raise ClassfreqError(f"options.executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
-    return executor
-
-
 def build_executor(run: RunConfig, stages: Iterable[Stage]) -> Executor:
     """The run's executor; the local pool's workers warm up for the stages of this run that map shards."""
-    if chosen_executor(run) == "ray":
+    if run.options.executor == "ray":
         return RayExecutor(run.options)
-    return LocalExecutor(run.option("workers", 0), [stage.warm_up for stage in stages if stage.maps_shards and stage.warm_up])
+    return LocalExecutor(run.options.workers, [stage.warm_up for stage in stages if stage.maps_shards and stage.warm_up])
 
 
 def selected_stages(names: Iterable[str] | None) -> tuple[Stage, ...]:

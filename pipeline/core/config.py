@@ -1,24 +1,46 @@
-"""A run: a small TOML file naming the sources, the class set, the accuracy inputs and the options."""
+"""A run: a small TOML file naming the sources, the class set, the accuracy inputs and the options.
+
+The file's schema is the structs below (msgspec, unknown keys forbidden), and their defaults are the only
+defaults of the run: a run is checked whole when it is loaded, before any stage, and `RunFileError` names
+the place, the key and the reason (with the closest valid key for a typo).
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct, field
 
 from .errors import ClassfreqError
 from .paths import RUNS_DIR, work_root
+from .policies import DEFAULT_POLICY
+from .runfile_errors import RunFileError, explain
 
-STAGES_OF_TEXT = ("pretrain", "instruct", "other")
-INPUT_POLICIES = ("fail", "skip")
-EXECUTORS = ("local", "ray")
-# run, class-set and source names become file names (work/<run>/, synonyms/<set>/, shards
-# <source>-00000.parquet) and DuckDB file lists, so they may not hold path separators or glob characters
-_NAME = re.compile(r"^\w[\w.-]*$")
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+# run, class-set and source names become file names (work/<run>/, synonyms/<set>/, shards
+# <source>-00000.parquet) and DuckDB file lists, so they may not hold path separators, glob characters
+# or a trailing newline (`$` would let one through)
+NAME_PATTERN = r"^\w[\w.-]*\Z"
+Name = Annotated[str, Meta(pattern=NAME_PATTERN)]
+
+TextStage = Literal["pretrain", "instruct", "other"]
+SourceFormat = Literal["llava", "jsonl", "json", "csv", "tsv", "parquet", "coco", "flickr8k", "hf"]
+Role = Literal["human", "user", "gpt", "assistant", "caption"]
+InputPolicy = Literal["fail", "skip"]
+Executor = Literal["local", "ray"]
+Policy = Literal["keep", "drop", "split", "context"]
+Method = Literal["classfreq", "vlmclassifier"]
+Splitter = Literal["auto", "punkt", "punkt_builtin", "none"]
+AccuracyFormat = Literal["auto", "csv", "tsv", "json", "openclip_results", "predictions"]
+ScoringRule = Literal["open_world", "substring"]
+#: the paper's bootstrap size, and the floor below which its intervals are too noisy to print
+MIN_RESAMPLES = 1000
 
 
 def expand(value: str) -> str:
@@ -31,27 +53,101 @@ def expand(value: str) -> str:
             return found
         if default is not None:
             return default
-        raise ClassfreqError(f"the run refers to ${{{name}}}, which is not set")
+        raise ValueError(f"refers to ${{{name}}}, which is not set")
 
     return _VARIABLE.sub(substitute, value)
 
 
-@dataclass(frozen=True)
-class Source:
-    name: str
-    stage: str
-    format: str
+class _Table(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """A TOML table of the run file: unknown keys are errors, not silently ignored."""
+
+
+class Hub(_Table):
+    """Where a source lives on the Hugging Face hub: a dataset file (`repo`, `file`), or a dataset (`dataset`)."""
+
+    repo: str | None = None
+    file: str | None = None
+    dataset: str | None = None
+    config: str | None = None
+    split: str = "train"
+
+
+class Source(_Table):
+    name: Name
+    stage: TextStage
+    format: SourceFormat
     path: Path | None = None
-    hub: dict[str, str] | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    hub: Hub | None = None
+    # how the readers find the text (see docs/runs.md): a header row, the text column (a name, or an index
+    # without a header), the id column, or several text columns each with its speaker
+    header: bool = True
+    text_field: str | Annotated[int, Meta(ge=0)] | None = None
+    id_field: str | None = None
+    fields: dict[str, Role] | None = None
+    delimiter: Annotated[str, Meta(min_length=1, max_length=1)] | None = None
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The reader's settings, as the readers take them: those left unset (None) fall to the reader's own rule
+        (the delimiter from the file's suffix, column `text`, or a LLaVA layout for JSON without `fields`)."""
+        settings = {name: getattr(self, name) for name in ("header", "text_field", "id_field", "fields", "delimiter")}
+        return {name: value for name, value in settings.items() if value is not None}
 
 
-@dataclass(frozen=True)
-class AccuracyInput:
+class AccuracyInput(_Table):
     path: Path
-    format: str = "auto"
+    format: AccuracyFormat = "auto"
     model: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    # columns of a CSV/TSV file
+    class_column: str = "class"
+    accuracy_column: str = "accuracy"
+    count_column: str = "n"
+    # fields and scoring of a predictions file
+    rule: ScoringRule = "open_world"
+    label_field: str = "label"
+    text_field: str = "pred"
+    choices_field: str = "choices"
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__struct_fields__ if name not in ("path", "format", "model")}
+
+
+class VlmclassifierOptions(_Table):
+    """How the published method (Zhang et al.'s vlmclassifier) is reproduced."""
+
+    sentence_splitter: Splitter = "auto"
+    human_turns: bool = True
+
+
+class RunOptions(_Table):
+    input_policy: InputPolicy = "fail"
+    #: text units per shard: a worker holds one shard's lemma lists (about 0.3 GB for 100,000 long answers),
+    #: and more, smaller shards keep both cores busy to the end of a stage
+    shard_size: Annotated[int, Meta(ge=1)] = 100_000
+    workers: Annotated[int, Meta(ge=0)] = 0
+    executor: Executor = "local"
+    ray_address: str | None = None
+    policy: Policy = DEFAULT_POLICY
+    # off by default: a second matching pass, and parent terms such as "dog" stand for a hundred classes
+    hypernyms: bool = False
+    method: Method = "classfreq"
+    vlmclassifier: VlmclassifierOptions = field(default_factory=VlmclassifierOptions)
+    max_unresolved_share: Annotated[float, Meta(ge=0.0, le=1.0)] = 0.05
+    reference_model: str | None = None
+    bootstrap_resamples: Annotated[int, Meta(ge=MIN_RESAMPLES)] = MIN_RESAMPLES
+    bootstrap_seed: int = 20240607
+
+
+class RunFile(_Table):
+    """The run file as written: `name` defaults to the file's name."""
+
+    class_set: Name
+    name: Name | None = None
+    classes_file: Path | None = None
+    options: RunOptions = field(default_factory=RunOptions)
+    sources: tuple[Source, ...] = ()
+    accuracy: tuple[AccuracyInput, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +157,7 @@ class RunConfig:
     sources: tuple[Source, ...]
     accuracy: tuple[AccuracyInput, ...] = ()
     classes_file: Path | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    options: RunOptions = RunOptions()
     file: Path | None = None
 
     @property
@@ -71,9 +167,6 @@ class RunConfig:
     @property
     def database(self) -> Path:
         return self.work_dir / "classfreq.duckdb"
-
-    def option(self, key: str, default: Any) -> Any:
-        return self.options.get(key, default)
 
 
 def resolve_run_file(run: str | Path) -> Path:
@@ -89,89 +182,53 @@ def resolve_run_file(run: str | Path) -> Path:
 
 def load_run(run: str | Path) -> RunConfig:
     path = resolve_run_file(run)
+    data = path.read_bytes()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ClassfreqError(f"{path}: not valid UTF-8 at byte {error.start}") from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ClassfreqError(f"{path}: not valid TOML: {error}") from None
     return parse_run(raw, path)
 
 
-def _path(value: str | None) -> Path | None:
-    return Path(expand(value)) if value else None
+def _decode_path(kind: type, value: Any) -> Any:
+    if kind is Path:
+        if not isinstance(value, str | Path):
+            raise TypeError("Expected `str`")
+        return Path(expand(str(value)))
+    raise NotImplementedError
 
 
 def parse_run(raw: dict[str, Any], file: Path | None = None) -> RunConfig:
     where = str(file) if file else "run"
-    name = raw.get("name") or (file.stem if file else None)
+    try:
+        parsed = msgspec.convert(raw, RunFile, dec_hook=_decode_path)
+    except msgspec.ValidationError as error:
+        raise RunFileError(where, explain(str(error), raw, RunFile)) from None
+    name = parsed.name or (file.stem if file else None)
     if not name:
-        raise ClassfreqError(f"{where}: a run needs a name")
-    _check_name(name, f"{where}: the run name")
-    if "class_set" not in raw:
-        raise ClassfreqError(f"{where}: a run needs class_set (e.g. \"imagenet1k\")")
-    _check_name(str(raw["class_set"]), f"{where}: class_set")
-    sources = []
-    for index, entry in enumerate(raw.get("sources", [])):
-        entry = dict(entry)
-        for key in ("name", "stage", "format"):
-            if key not in entry:
-                raise ClassfreqError(f"{where}: sources[{index}] needs {key!r}")
-        _check_name(str(entry["name"]), f"{where}: sources[{index}] name")
-        if entry["stage"] not in STAGES_OF_TEXT:
-            raise ClassfreqError(
-                f"{where}: sources[{index}] ({entry['name']}): stage must be one of {', '.join(STAGES_OF_TEXT)}"
-            )
-        if not entry.get("path") and not entry.get("hub"):
-            raise ClassfreqError(f"{where}: sources[{index}] ({entry['name']}) needs a path or a hub id")
-        sources.append(
-            Source(
-                name=entry.pop("name"),
-                stage=entry.pop("stage"),
-                format=entry.pop("format"),
-                path=_path(entry.pop("path", None)),
-                hub=entry.pop("hub", None),
-                options=entry,
-            )
-        )
-    names = [s.name for s in sources]
-    if len(set(names)) != len(names):
-        raise ClassfreqError(f"{where}: source names must be unique, got {names}")
+        raise RunFileError(where, "a run needs a name")
+    if not re.match(NAME_PATTERN, name):
+        raise RunFileError(where, f"the run's name {name!r} (from the file's name) must be letters, digits, '_', '.' "
+                                  "or '-', since it names folders: give `name = ...`")
+    _check_sources(parsed.sources, where)
+    return RunConfig(name=name, class_set=parsed.class_set, sources=parsed.sources, accuracy=parsed.accuracy,
+                     classes_file=parsed.classes_file, options=parsed.options, file=file)
+
+
+def _check_sources(sources: tuple[Source, ...], where: str) -> None:
+    """What the schema cannot say: at least one source, unique names, somewhere to read each from."""
     if not sources:
-        raise ClassfreqError(f"{where}: a run needs at least one [[sources]] entry")
-    accuracy = []
-    for index, entry in enumerate(raw.get("accuracy", [])):
-        entry = dict(entry)
-        if "path" not in entry:
-            raise ClassfreqError(f"{where}: accuracy[{index}] needs a path")
-        accuracy.append(
-            AccuracyInput(
-                path=_path(entry.pop("path")),
-                format=entry.pop("format", "auto"),
-                model=entry.pop("model", None),
-                options=entry,
-            )
-        )
-    return RunConfig(
-        name=name,
-        class_set=raw["class_set"],
-        classes_file=_path(raw.get("classes_file")),
-        sources=tuple(sources),
-        accuracy=tuple(accuracy),
-        options=_checked_options(dict(raw.get("options", {})), where),
-        file=file,
-    )
-
-
-def _check_name(name: str, what: str) -> None:
-    if not _NAME.match(name):
-        raise ClassfreqError(f"{what} {name!r} must be letters, digits, '_', '.' or '-' (it names files)")
-
-
-def _checked_options(options: dict[str, Any], where: str) -> dict[str, Any]:
-    policy = options.get("input_policy", INPUT_POLICIES[0])
-    if policy not in INPUT_POLICIES:
-        raise ClassfreqError(f"{where}: options.input_policy must be one of {', '.join(INPUT_POLICIES)}, got {policy!r}")
-    for key, smallest in (("shard_size", 1), ("workers", 0)):
-        value = options.get(key, smallest)
-        if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
-            raise ClassfreqError(f"{where}: options.{key} must be an integer >= {smallest}, got {value!r}")
-    return options
+        raise RunFileError(where, "a run needs at least one [[sources]] entry")
+    names = [source.name for source in sources]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise RunFileError(where, f"source names must be unique: {', '.join(map(repr, repeated))} is repeated")
+    for index, source in enumerate(sources):
+        if source.path is None and source.hub is None:
+            raise RunFileError(where, f"sources[{index}] ({source.name}) needs a path or a hub id")
+        if source.format == "hf" and (source.hub is None or not source.hub.dataset):
+            raise RunFileError(where, f"sources[{index}] ({source.name}): format \"hf\" needs hub = {{ dataset = ... }}")

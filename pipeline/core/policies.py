@@ -5,17 +5,7 @@ a `weight_<policy>` column of `mentions` (`sql/load_mentions.sql`), which `menti
 
 from __future__ import annotations
 
-from .config import RunConfig
-from .errors import ClassfreqError
-
-POLICIES = ("keep", "drop", "split", "context")
+POLICIES = ("keep", "drop", "split", "context")  # the run file's `Policy` (core/config.py) lists the same
 #: The policy with the best precision at recall >= 0.9 on the development set (`classfreq evaluate`).
 DEFAULT_POLICY = "context"
 
-
-def run_policy(run: RunConfig) -> str:
-    policy = run.option("policy", DEFAULT_POLICY)
-    if policy not in POLICIES:
-        where = run.file or run.name
-        raise ClassfreqError(f"{where}: options.policy must be one of {', '.join(POLICIES)}, got {policy!r}")
-    return policy

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
 
+from ..core.config import RunOptions
 from ..core.errors import ClassfreqError
 from ..core.progress import progress
 from ..core.shards import ShardTask, run_shard
@@ -32,7 +32,7 @@ def _ray():
 class RayExecutor:
     name = "ray"
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, options: RunOptions) -> None:
         self.options = options
 
     def start(self) -> None:
@@ -48,11 +48,11 @@ class RayExecutor:
         """Connects to the run's cluster, or starts a local Ray with the run's worker count; reuses a running one."""
         ray = _ray()
         if not ray.is_initialized():
-            address = self.options.get("ray_address") or os.environ.get("RAY_ADDRESS")
+            address = self.options.ray_address or os.environ.get("RAY_ADDRESS")
             if address:
                 ray.init(address=address, log_to_driver=False)
             else:
-                ray.init(num_cpus=worker_count(self.options.get("workers", 0)), include_dashboard=False,
+                ray.init(num_cpus=worker_count(self.options.workers), include_dashboard=False,
                          log_to_driver=False)
         return ray
 

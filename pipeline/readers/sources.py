@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Self
 
+import msgspec
 import numpy as np
 import polars as pl
 
@@ -26,7 +27,7 @@ from .fast import (
     strip_placeholders_series,
 )
 from .hub import download_dataset_file
-from .streaming import FORMATS, READERS, Record, read_hub_dataset
+from .streaming import READERS, Record, read_hub_dataset
 
 DOCUMENT_SCHEMA = {
     "doc_id": pl.String,
@@ -42,9 +43,6 @@ _IMAGE_PLACEHOLDER = re.compile(r"\s*<image>\s*")
 # batches decoded ahead of the thread that builds their documents, and shards waiting to be written
 IN_FLIGHT = 2
 SKIP_HINT = '(set options.input_policy = "skip" to write bad records to a rejects file and go on)'
-#: Text units per shard: a worker holds one shard's lemma lists (about 0.3 GB for 100,000 long answers), and
-#: more, smaller shards keep both cores busy to the end of a stage.
-DEFAULT_SHARD_SIZE = 100_000
 REJECT_SCHEMA = {name: pl.String for name in ("source", "path", "record", "field", "reason", "value")}
 
 
@@ -83,20 +81,18 @@ def resolve_source_path(source: Source) -> Path:
     """The local file of a source; downloads it from the hub when there is none and the network allows."""
     if source.path and source.path.exists():
         return source.path
-    hub = source.hub or {}
-    if "repo" in hub and "file" in hub:
+    hub = source.hub
+    if hub is not None and hub.repo and hub.file:
         try:
-            return download_dataset_file(hub["repo"], hub["file"], source.path or Path(hub["file"]))
+            return download_dataset_file(hub.repo, hub.file, source.path or Path(hub.file))
         except ClassfreqError as error:
             raise ClassfreqError(f"source {source.name!r}: {error}") from None
     raise ClassfreqError(f"source {source.name!r}: no file at {source.path}")
 
 
 def read_source(source: Source) -> Iterator[Record | InputError]:
-    if source.format not in FORMATS:
-        raise ClassfreqError(f"source {source.name!r}: unknown format {source.format!r} (known: {', '.join(FORMATS)})")
     if source.format == "hf":
-        return read_hub_dataset(source.path, source.options, source.hub or {})
+        return read_hub_dataset(source.options, source.hub)
     path = resolve_source_path(source)
     if path.stat().st_size == 0:
         raise FileError(path, "the file is empty")
@@ -319,7 +315,7 @@ def source_identity(source: Source) -> dict[str, Any]:
     if source.path and source.path.exists():
         identity["file"] = file_stat(source.path)
     else:
-        identity["hub"] = source.hub
+        identity["hub"] = msgspec.structs.asdict(source.hub) if source.hub else None
     return identity
 
 
@@ -346,7 +342,7 @@ def ingest_sources(sources: tuple[Source, ...], directory: Path, shard_size: int
                     "stage": source.stage,
                     "format": source.format,
                     "path": str(path) if path else None,
-                    "hub": source.hub,
+                    "hub": msgspec.structs.asdict(source.hub) if source.hub else None,
                     "bytes": path.stat().st_size if path else None,
                     "sha256": sha256,
                     **result["counts"],

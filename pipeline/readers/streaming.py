@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from ..core.config import Hub
 from ..core.errors import ClassfreqError, FileError, InputError
 
 ROLES = {"human": "human", "user": "human", "gpt": "gpt", "assistant": "gpt", "caption": "caption"}
@@ -362,17 +363,15 @@ def read_flickr8k(path: Path, options: dict[str, Any]) -> Iterator[Record | Inpu
                 yield error
 
 
-def read_hub_dataset(path: Path | None, options: dict[str, Any], hub: dict[str, str]) -> Iterator[Record | InputError]:
+def read_hub_dataset(options: dict[str, Any], hub: Hub) -> Iterator[Record | InputError]:
     import datasets
 
     try:
-        dataset = datasets.load_dataset(
-            hub["dataset"], hub.get("config"), split=hub.get("split", "train"), streaming=True
-        )
+        dataset = datasets.load_dataset(hub.dataset, hub.config, split=hub.split, streaming=True)
     except Exception as error:  # the hub client raises many types; the user needs the message
-        raise ClassfreqError(f"could not open the Hugging Face dataset {hub['dataset']!r}: {error}") from None
+        raise ClassfreqError(f"could not open the Hugging Face dataset {hub.dataset!r}: {error}") from None
     rows = ((position, f"row {position}", row) for position, row in enumerate(dataset))
-    return _guarded(rows, _flat_or_llava(Path(hub["dataset"]), options))
+    return _guarded(rows, _flat_or_llava(Path(hub.dataset), options))
 
 
 READERS = {
@@ -385,4 +384,3 @@ READERS = {
     "coco": read_coco,
     "flickr8k": read_flickr8k,
 }
-FORMATS = (*READERS, "hf")

@@ -11,6 +11,7 @@ from importlib import metadata
 from typing import Any
 
 import duckdb
+import msgspec
 
 from .. import __version__
 from ..core.config import RunConfig
@@ -39,6 +40,16 @@ def render_report(connection: duckdb.DuckDBPyConnection, run_name: str, sections
     return page(f"classfreq: {run_name}", f"<h1>classfreq report: {escape(run_name)}</h1>{opening}<nav>{nav}</nav>{body}")
 
 
+def run_options(run: RunConfig) -> list[tuple[str, Any]]:
+    """Every option of the run as `options.<key>` (nested tables dotted), defaults included: what shaped the numbers."""
+    def flattened(prefix: str, value: Any) -> list[tuple[str, Any]]:
+        if isinstance(value, msgspec.Struct):
+            return [pair for key, item in msgspec.structs.asdict(value).items() for pair in flattened(f"{prefix}.{key}", item)]
+        return [(prefix, value)]
+
+    return sorted(flattened("options", run.options))
+
+
 def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, Any] | None) -> dict[str, Any]:
     """Input files with sizes and hashes, the parameters that shaped the numbers, and package versions."""
     files = [("source: " + source.name, source.path) for source in run.sources if source.path and source.path.exists()]
@@ -47,7 +58,7 @@ def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, A
     if run.file:
         files.append(("run", run.file))
     parameters = [("run", run.name), ("classfreq", __version__), ("class set", run.class_set),
-                  *sorted((f"options.{key}", value) for key, value in run.options.items()),
+                  *run_options(run),
                   *sorted((f"correlate.{key}", value) for key, value in (correlated or {"inputs": {}})["inputs"].items()
                           if key not in ("count", "accuracy"))]
     versions = []

@@ -18,7 +18,7 @@ ACCURACY_TABLES = ("accuracy", "accuracy_models", "accuracy_unresolved")
 
 
 def _limit(context: StageContext) -> float:
-    return float(context.run.option("max_unresolved_share", 0.05))
+    return context.run.options.max_unresolved_share
 
 
 def parameters(context: StageContext) -> dict[str, Any]:

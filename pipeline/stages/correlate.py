@@ -9,24 +9,20 @@ from ..core.errors import ClassfreqError
 from ..core.sql import replace_table, sql_frame
 from ..core.stage import StageOutput, database_transaction
 from ..core.step import Stage, StageContext
-from ..stats.correlation import N_RESAMPLES, SEED, binned_accuracy, correlated_points, correlations, frequency_bins
+from ..stats.correlation import binned_accuracy, correlated_points, correlations, frequency_bins
 from ..stats.frequency import frequency_accuracy, published_parameters
-from ..text.published import counting_method
 
 CORRELATE_TABLES = ("correlations", "binned_accuracy", "frequency_bins", "correlated_points")
 
 
 def _settings(context: StageContext) -> tuple[str | None, int, int]:
     run = context.run
-    n_resamples = int(run.option("bootstrap_resamples", N_RESAMPLES))
-    if n_resamples < N_RESAMPLES:
-        raise ClassfreqError(f"{run.file}: options.bootstrap_resamples must be at least {N_RESAMPLES}, got {n_resamples}")
-    return run.option("reference_model", None), n_resamples, int(run.option("bootstrap_seed", SEED))
+    return run.options.reference_model, run.options.bootstrap_resamples, run.options.bootstrap_seed
 
 
 def method_parameters(context: StageContext) -> dict[str, Any]:
     """What reading the run's counting method's frequencies depends on: the published counts only for its method."""
-    method = counting_method(context.run)
+    method = context.run.options.method
     if method == "classfreq":
         return {"method": method}
     return {"method": method, "published": context.manifest("published")["fingerprint"],

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from ..core.paths import DEVSET, LABELS_DIR
-from ..core.policies import POLICIES, run_policy
+from ..core.policies import POLICIES
 from ..core.shards import shard_files
 from ..core.sql import drop_relation, load_parquet_table, replace_table, row_count, run_sql
 from ..core.stage import StageOutput, database_transaction, file_stat
@@ -31,20 +31,15 @@ COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "docume
 LEXICON_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms")
 
 
-def _hypernyms(context: StageContext) -> bool:
-    # off by default: a second matching pass, and parent terms such as "dog" stand for a hundred classes
-    return bool(context.run.option("hypernyms", False))
-
-
 def parameters(context: StageContext) -> dict[str, Any]:
-    return {"policy": run_policy(context.run), "hypernyms": _hypernyms(context),
+    return {"policy": context.run.options.policy, "hypernyms": context.run.options.hypernyms,
             "devset": file_stat(DEVSET) if DEVSET.exists() else None,
             "labels": [file_stat(path) for path in sorted(LABELS_DIR.glob("*.csv"))]}
 
 
 def body(context: StageContext, _output_dir: Path) -> StageOutput:
     run, lexicon = context.run, context.upstream["synonyms"]["outputs"]
-    policy, hypernyms = run_policy(run), _hypernyms(context)
+    policy, hypernyms = run.options.policy, run.options.hypernyms
     lemma_files = shard_files(context.upstream["normalize"]["outputs"]["lemmas"])
     mention_files = shard_files(context.upstream["match"]["outputs"]["mentions"])
     terms = pl.read_parquet(lexicon["lexicon"])

@@ -8,15 +8,14 @@ from typing import Any
 
 import polars as pl
 
-from ..core.config import INPUT_POLICIES
 from ..core.stage import StageOutput
 from ..core.step import Stage, StageContext
-from ..readers.sources import DEFAULT_SHARD_SIZE, REJECT_SCHEMA, ingest_sources, source_identity
+from ..readers.sources import REJECT_SCHEMA, ingest_sources, source_identity
 
 
 def _settings(context: StageContext) -> tuple[str, int]:
     run = context.run
-    return run.option("input_policy", INPUT_POLICIES[0]), int(run.option("shard_size", DEFAULT_SHARD_SIZE))
+    return run.options.input_policy, run.options.shard_size
 
 
 def parameters(context: StageContext) -> dict[str, Any]:

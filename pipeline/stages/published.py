@@ -10,13 +10,13 @@ from ..core.shards import ShardTask, shard_files
 from ..core.sql import replace_table, row_count, run_sql
 from ..core.stage import StageOutput, database_transaction
 from ..core.step import Stage, StageContext
-from ..text.published import name_counts, published_settings, resolve_splitter, sentence_totals, vocabulary
+from ..text.published import name_counts, resolve_splitter, sentence_totals, vocabulary
 
 PUBLISHED_TABLES = ("published_names", "published_name_counts", "published_sentences")
 
 
 def _splitter(context: StageContext) -> tuple[str, str]:
-    return resolve_splitter(published_settings(context.run).sentence_splitter)
+    return resolve_splitter(context.run.options.vlmclassifier.sentence_splitter)
 
 
 def parameters(context: StageContext) -> dict[str, Any]:

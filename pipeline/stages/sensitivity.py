@@ -9,13 +9,12 @@ from ..core.sql import replace_table
 from ..core.stage import StageOutput, database_transaction
 from ..core.step import Stage, StageContext
 from ..stats.sensitivity import SCOPE, compute_sensitivity
-from ..text.published import published_settings
 
 SENSITIVITY_TABLES = ("sensitivity",)
 
 
 def parameters(context: StageContext) -> dict[str, Any]:
-    return {"scope": SCOPE, "human_turns": published_settings(context.run).human_turns}
+    return {"scope": SCOPE, "human_turns": context.run.options.vlmclassifier.human_turns}
 
 
 def body(context: StageContext, _output_dir: Path) -> StageOutput:

@@ -8,7 +8,6 @@ import polars as pl
 from ..core.config import RunConfig
 from ..core.errors import ClassfreqError
 from ..core.sql import sql_frame
-from ..text.published import counting_method, published_settings
 
 PUBLISHED_QUIRKS = {"fix_sentence_edges": False, "fix_lemmas": False, "fix_duplicates": False,
                     "fix_instruct_only": False, "fix_name_key": False}
@@ -19,13 +18,13 @@ def published_parameters(run: RunConfig, **fixes: bool) -> dict[str, bool]:
     unknown = set(fixes) - set(PUBLISHED_QUIRKS)
     if unknown:
         raise ClassfreqError(f"unknown fixes {sorted(unknown)} (known: {', '.join(PUBLISHED_QUIRKS)})")
-    return {**PUBLISHED_QUIRKS, **fixes, "human_turns": published_settings(run).human_turns}
+    return {**PUBLISHED_QUIRKS, **fixes, "human_turns": run.options.vlmclassifier.human_turns}
 
 
 def frequency_accuracy(connection, run: RunConfig, reference_model: str | None = None) -> tuple[pl.DataFrame, str]:
     """Each model's accuracy next to each class's frequency under the run's counting method, and the measure;
     `reference_accuracy` is the reference model's accuracy on the same point (null without one)."""
-    if counting_method(run) != "vlmclassifier":
+    if run.options.method != "vlmclassifier":
         return sql_frame(connection, "frequency_accuracy", {"reference_model": reference_model}), "n_docs"
     points = sql_frame(connection, "published_points", published_parameters(run))
     if reference_model is None:

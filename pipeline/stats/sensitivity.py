@@ -17,7 +17,6 @@ import polars as pl
 
 from ..core.config import RunConfig
 from ..core.sql import relation_exists, sql_frame
-from ..text.published import published_settings
 from .frequency import PUBLISHED_QUIRKS, published_parameters
 
 SCOPE = "combined"
@@ -90,7 +89,7 @@ def sensitivity_table(rows: list[dict]) -> pl.DataFrame:
 
 def published_variants(run: RunConfig) -> list[Variant]:
     """The published counting, each fix alone, all fixes, and the other choice for human turns."""
-    counted = published_settings(run).human_turns
+    counted = run.options.vlmclassifier.human_turns
     other_choice = Variant(
         f"published, human turns {'excluded' if counted else 'included'}", "vlmclassifier",
         f"the published counting with human turns {'left out' if counted else 'counted'} "

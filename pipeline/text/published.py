@@ -38,51 +38,24 @@ chooses and makes it a parameter (`[options.vlmclassifier]`):
 from __future__ import annotations
 
 import functools
+import typing
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from ..core.config import RunConfig
+from ..core.config import Splitter
 from ..core.errors import ClassfreqError
 from .normalize import lemma_table
 
-METHODS = ("classfreq", "vlmclassifier")
-SPLITTERS = ("auto", "punkt", "punkt_builtin", "none")
+SPLITTERS = typing.get_args(Splitter)
 # Punkt without its English model splits after every abbreviation; these are the common ones in captions
 # and class names ("St. Bernard"). An approximation of the model, which is stated wherever it is used.
 BUILTIN_ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "jr", "sr", "vs", "e.g", "i.e", "u.s", "mt", "ft", "no"})
 COUNT_SCHEMA = {"name_key": pl.String, "stage": pl.String, "role": pl.String, "edges": pl.Boolean,
                 "lemmas": pl.Boolean, "n_sentences": pl.Int64}
 SENTENCE_SCHEMA = {"stage": pl.String, "role": pl.String, "n_texts": pl.Int64, "n_sentences": pl.Int64}
-
-
-def counting_method(run: RunConfig) -> str:
-    method = run.option("method", "classfreq")
-    if method not in METHODS:
-        raise ClassfreqError(f"options.method must be one of {', '.join(METHODS)}, got {method!r}")
-    return method
-
-
-@dataclass(frozen=True)
-class PublishedSettings:
-    sentence_splitter: str = "auto"
-    human_turns: bool = True
-
-
-def published_settings(run: RunConfig) -> PublishedSettings:
-    raw = dict(run.option("vlmclassifier", {}))
-    unknown = set(raw) - {"sentence_splitter", "human_turns"}
-    if unknown:
-        raise ClassfreqError(f"options.vlmclassifier: unknown keys {sorted(unknown)} (known: sentence_splitter, human_turns)")
-    settings = PublishedSettings(**raw)
-    if settings.sentence_splitter not in SPLITTERS:
-        raise ClassfreqError(
-            f"options.vlmclassifier.sentence_splitter must be one of {', '.join(SPLITTERS)}, got {settings.sentence_splitter!r}")
-    if not isinstance(settings.human_turns, bool):
-        raise ClassfreqError(f"options.vlmclassifier.human_turns must be true or false, got {settings.human_turns!r}")
-    return settings
 
 
 def punkt_available() -> bool:

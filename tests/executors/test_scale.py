@@ -22,7 +22,7 @@ from pipeline.core.errors import ClassfreqError
 from pipeline.core.stage import StageOutput
 from pipeline.executors import local
 from pipeline.executors.local import _POOLS, map_shards, start_workers, stop_workers, wait_for_workers
-from pipeline.runner import chosen_executor, run_pipeline
+from pipeline.runner import run_pipeline
 from pipeline.text.match import match_lemmas, term_index
 from pipeline.text.normalize import normalize_documents, normalize_text
 
@@ -75,9 +75,9 @@ def test_vectorized_mentions_equal_the_reference_on_random_texts_and_terms(texts
 
 
 def test_an_unknown_executor_is_refused():
-    with pytest.raises(ClassfreqError, match="executor"):
-        chosen_executor(parse_run({"name": "spark", "class_set": "imagenet1k", "options": {"executor": "spark"},
-                                   "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "unused.tsv"}]}))
+    with pytest.raises(ClassfreqError, match="options.executor: 'spark' is not one of local, ray"):
+        parse_run({"name": "spark", "class_set": "imagenet1k", "options": {"executor": "spark"},
+                   "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "unused.tsv"}]})
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ def outcomes(tmp_path, fmt, content: bytes | None = None, name="input", file=Non
     if content is not None:
         path.write_bytes(content)
     try:
-        items = list(until_broken(read_source(Source("s", "pretrain", fmt, path, options=options))))
+        items = list(until_broken(read_source(Source(name="s", stage="pretrain", format=fmt, path=path, **options))))
     except FileError as error:
         return [("file", str(error))]
     return [

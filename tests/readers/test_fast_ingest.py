@@ -33,7 +33,7 @@ def ingest(run):
 
 def ingest_both(folder, fmt, path, shard_size=3, policy="skip", **options):
     """(fast result, streaming result), each with the frames of its shards, after checking that both agree."""
-    source = Source("src", "instruct", fmt, path, options=options)
+    source = Source(name="src", stage="instruct", format=fmt, path=path, **options)
     results = []
     for mode in ("fast", "streaming"):
         directory = folder / mode

@@ -111,7 +111,7 @@ def test_a_file_that_cannot_be_read_fails_under_either_policy(workspace, policy)
 
 
 def test_an_unknown_policy_is_refused_when_the_run_is_read():
-    with pytest.raises(ClassfreqError, match="options.input_policy must be one of fail, skip, got 'ignore'"):
+    with pytest.raises(ClassfreqError, match="options.input_policy: 'ignore' is not one of fail, skip"):
         tiny_run([llava_source("x.json")], policy="ignore")
 
 
@@ -141,9 +141,9 @@ def test_cli_class_file_with_duplicate_names_exits_2(workspace):
 
 @pytest.mark.parametrize(("content", "message"), [
     ('name = "x"\nclass_set = ', "not valid TOML"),
-    ('name = "../x"\nclass_set = "imagenet1k"\n', "the run name '../x' must be letters, digits"),
+    ('name = "../x"\nclass_set = "imagenet1k"\n', "name: '../x' must be letters, digits"),
     ('name = "x"\nclass_set = "imagenet1k"\n[options]\nshard_size = 0\n'
-     '[[sources]]\nname = "a"\nstage = "pretrain"\nformat = "csv"\npath = "a.csv"\n', "options.shard_size must be an integer >= 1"),
+     '[[sources]]\nname = "a"\nstage = "pretrain"\nformat = "csv"\npath = "a.csv"\n', "options.shard_size: expected an integer >= 1, got 0"),
 ])
 def test_cli_bad_run_files_exit_2(workspace, content, message):
     (workspace / "r.toml").write_text(content, encoding="utf-8")

@@ -13,7 +13,6 @@ from pipeline.text.published import (
     Vocabulary,
     count_batch,
     name_tokens,
-    published_settings,
     resolve_splitter,
     tokenize_sentences,
 )
@@ -88,11 +87,11 @@ def run_with(options):
 
 
 def test_settings_are_checked_and_auto_says_which_splitter_ran():
-    assert published_settings(run_with({"vlmclassifier": {"human_turns": False}})).human_turns is False
-    assert published_settings(run_with({})).human_turns is True
+    assert run_with({"vlmclassifier": {"human_turns": False}}).options.vlmclassifier.human_turns is False
+    assert run_with({}).options.vlmclassifier.human_turns is True
     splitter, why = resolve_splitter("auto")
     assert splitter in ("punkt", "punkt_builtin") and why.startswith("auto:")
-    with pytest.raises(ClassfreqError, match="sentence_splitter must be one of"):
-        published_settings(run_with({"vlmclassifier": {"sentence_splitter": "spacy"}}))
-    with pytest.raises(ClassfreqError, match="unknown keys"):
-        published_settings(run_with({"vlmclassifier": {"splitter": "none"}}))
+    with pytest.raises(ClassfreqError, match="sentence_splitter: 'spacy' is not one of auto, punkt"):
+        run_with({"vlmclassifier": {"sentence_splitter": "spacy"}})
+    with pytest.raises(ClassfreqError, match="unknown key 'splitter': did you mean 'sentence_splitter'"):
+        run_with({"vlmclassifier": {"splitter": "none"}})
