@@ -14,7 +14,7 @@ STAGES := ingest normalize synonyms match count published accuracy correlate sen
 help:
 	@echo "make demo                 build everything for the offline demo run (venv included)"
 	@echo "make test                 run the test suite"
-	@echo "make all RUN=llava-1.5    every stage of a run; each stage alone: make <stage> RUN=..."
+	@echo "make all RUN=llava-1.5    every stage of a run; one stage (and what it reads, if stale): make <stage> RUN=..."
 	@echo "make evaluate             precision and recall of each disambiguation policy on the labelled dev set"
 	@echo "make sql Q=\"select ...\"   query a run's DuckDB file (read-only); or FILE=sql/queries/x.sql"
 	@echo "make bench                throughput: production vs spaCy baseline vs tokenize floor (BENCH_ARGS=--help)"
@@ -37,7 +37,7 @@ all: setup
 
 demo: setup
 	$(CLASSFREQ) all --run demo
-	@echo "database: work/demo/classfreq.duckdb   report: reports/demo.html"
+	@echo "database: work/demo/classfreq.duckdb   report: work/demo/report.html"
 
 # the layer contract (pyproject.toml, [tool.importlinter]) first: a broken layer fails in seconds
 test: setup
@@ -55,4 +55,4 @@ sql: $(VENV)/.installed
 	$(CLASSFREQ) sql --run $(RUN) $(if $(Q),--query "$$Q") $(if $(FILE),--file "$$FILE")
 
 clean:
-	rm -rf work/$(RUN) reports/$(RUN).html
+	rm -rf work/$(RUN)

@@ -37,15 +37,16 @@ def ordered(stages: Sequence[Stage]) -> tuple[Stage, ...]:
     return tuple(placed)
 
 
-def upstream_of(name: str) -> list[str]:
-    """The stages `name` needs, directly or through others, and `name` itself, in order."""
+def upstream_of(*names: str, uses: bool = False) -> list[str]:
+    """The stages `names` need (and, with `uses`, those they read where they ran), directly or through others,
+    and `names` themselves, in order."""
     by_name = {stage.name: stage for stage in STAGES}
-    wanted, pending = set(), [name]
+    wanted, pending = set(), list(names)
     while pending:
         stage = by_name[pending.pop()]
         if stage.name not in wanted:
             wanted.add(stage.name)
-            pending.extend(stage.needs)
+            pending.extend(stage.needs + (stage.uses if uses else ()))
     return [stage.name for stage in ordered(STAGES) if stage.name in wanted]
 
 
@@ -84,9 +85,18 @@ def run_pipeline(
     on_result: Callable[[StageResult], None] = lambda result: None,
 ) -> list[StageResult]:
     """Runs the named stages in order, holding the work directory's lock. Without names, every stage that
-    applies to the run: a run without [[accuracy]] stops at the frequency tables and a report of the counts."""
-    selected = selected_stages(stages)
-    left_out = {} if stages is not None else not_applicable(run, selected)
+    applies to the run: a run without [[accuracy]] stops at the frequency tables and a report of the counts.
+
+    A named stage runs after every stage it reads, each checked first and rerun when its inputs changed (a
+    source edited since the last ingest reruns ingest before `count`), so no output rests on stale inputs;
+    `force` reruns the named stages only."""
+    named = None if stages is None else selected_stages(stages)
+    selected = selected_stages(None if named is None else upstream_of(*(stage.name for stage in named), uses=True))
+    left_out = not_applicable(run, selected)
+    refused = [f"{stage.name}: {left_out[stage.name]}" for stage in named or () if stage.name in left_out]
+    if refused:
+        raise ClassfreqError(f"run {run.name!r}: " + "; ".join(refused))
+    forced = {stage.name for stage in (named or selected)} if force else set()
     executor = build_executor(run, [stage for stage in selected if stage.name not in left_out])
     results = []
     try:
@@ -97,7 +107,7 @@ def run_pipeline(
                 if stage.name in left_out:
                     results.append(StageResult(stage.name, True, {}, not_run=left_out[stage.name]))
                 else:
-                    results.append(stage.run(run, executor, force))
+                    results.append(stage.run(run, executor, stage.name in forced))
                 on_result(results[-1])
                 following = selected[index + 1] if index + 1 < len(selected) else None
                 if stage.maps_shards and following is not None and not following.maps_shards:

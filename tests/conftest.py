@@ -25,7 +25,7 @@ requires_shared_data = pytest.mark.skipif(
 
 @contextmanager
 def project_directory(directory: Path) -> Iterator[pytest.MonkeyPatch]:
-    """`directory` as the project while the block runs: runs write work/ and reports/ there, not into the
+    """`directory` as the project while the block runs: runs write work/ there, not into the
     repository, with progress bars off. For fixtures of any scope; the patch is there for more settings."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CLASSFREQ_WORK", str(directory / "work"))

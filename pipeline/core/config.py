@@ -7,10 +7,11 @@ the place, the key and the reason (with the closest valid key for a typo).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -150,7 +151,7 @@ class RunFile(_Table):
     accuracy: tuple[AccuracyInput, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class RunConfig:
     name: str
     class_set: str
@@ -159,6 +160,8 @@ class RunConfig:
     classes_file: Path | None = None
     options: RunOptions = RunOptions()
     file: Path | None = None
+    #: the run file's path, size and SHA-256 as it was read: the report's provenance names the run that made it
+    file_identity: dict[str, Any] | None = None
 
     @property
     def work_dir(self) -> Path:
@@ -167,6 +170,11 @@ class RunConfig:
     @property
     def database(self) -> Path:
         return self.work_dir / "classfreq.duckdb"
+
+    @property
+    def report(self) -> Path:
+        """Beside the run's database, so that two work folders never share (or overwrite) one report."""
+        return self.work_dir / "report.html"
 
 
 def resolve_run_file(run: str | Path) -> Path:
@@ -191,7 +199,8 @@ def load_run(run: str | Path) -> RunConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ClassfreqError(f"{path}: not valid TOML: {error}") from None
-    return parse_run(raw, path)
+    identity = {"path": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return dataclasses.replace(parse_run(raw, path), file_identity=identity)
 
 
 def _decode_path(kind: type, value: Any) -> Any:

@@ -30,11 +30,6 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "classfreq"
 
 
-def reports_dir() -> Path:
-    """Where a run's HTML report goes: CLASSFREQ_REPORTS, else reports/ in the working directory."""
-    return Path(os.environ.get("CLASSFREQ_REPORTS", "reports"))
-
-
 def work_root() -> Path:
     """Where runs keep their shards, manifests and database: CLASSFREQ_WORK, else work/ in the working directory."""
     return Path(os.environ.get("CLASSFREQ_WORK", "work"))

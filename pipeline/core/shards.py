@@ -3,12 +3,15 @@ polars and this module only (no DuckDB, no stages)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from .errors import ClassfreqError
 
 #: How document, lemma and mention shards are written: zstd at level 1 writes as fast as LZ4 and a fifth
 #: faster than polars' default level 3, for 10% more bytes than level 3 and two fifths of LZ4's (captions).
@@ -26,10 +29,25 @@ class ShardTask:
     write_options: dict[str, Any] = field(default_factory=dict)
 
 
+_IO_REASON = re.compile(r"underlying IO error: (.*)$")
+
+
+def write_parquet(frame: pl.DataFrame, target: str | Path, **options: Any) -> None:
+    """`frame.write_parquet`, where a full disk or an unwritable folder is a message naming the file (polars
+    reports the operating system's error inside a ComputeError) and no partial file is left."""
+    try:
+        frame.write_parquet(target, **options)
+    except (OSError, pl.exceptions.ComputeError) as error:
+        Path(target).unlink(missing_ok=True)
+        text = getattr(error, "strerror", None) or str(error)
+        found = _IO_REASON.search(text)
+        raise ClassfreqError(f"cannot write {target}: {found.group(1) if found else text}") from None
+
+
 def run_shard(task: ShardTask, source: str, target: str) -> Any:
     """One shard through a task, file to file: what every executor runs, in a worker or in this process."""
     rows, summary = task.process(pl.read_parquet(source, columns=list(task.columns)))
-    rows.write_parquet(target, **task.write_options)
+    write_parquet(rows, target, **task.write_options)
     return summary
 
 

@@ -44,6 +44,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_file_identity(path: Path, role: str) -> dict[str, Any]:
+    """What the report's provenance shows of an input a stage read: recorded by that stage, never looked up later."""
+    return {"role": role, "path": str(path), "bytes": path.stat().st_size, "sha256": file_sha256(path)}
+
+
 @functools.cache
 def code_fingerprint() -> str:
     """Changes whenever any module of the package or any SQL file changes, subfolders included, so a fixed bug
@@ -81,12 +86,19 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_temporaries(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data.encode() if isinstance(data, str) else data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    pause_point(f"write:{path.name}")
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data.encode() if isinstance(data, str) else data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        pause_point(f"write:{path.name}")
+        os.replace(temporary, path)
+    except OSError as error:  # a full disk or a read-only folder: the file the user must make room for
+        temporary.unlink(missing_ok=True)
+        raise ClassfreqError(f"cannot write {path}: {error.strerror or error}") from None
+    except BaseException:  # interrupted: the previous file stays whole and no temporary is left behind
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _remove_abandoned_temporaries(path: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from .config import RunConfig
 from .shards import ShardTask
 from .sql import tables_exist
-from .stage import StageOutput, StageResult, require_manifest, run_stage
+from .stage import StageOutput, StageResult, file_sha256, require_manifest, run_stage
 
 
 class Executor(Protocol):
@@ -93,15 +93,24 @@ class Stage:
     not_applicable: Callable[[RunConfig], str | None] = _always_applies
 
     def outputs_exist(self, run: RunConfig, manifest: dict[str, Any]) -> bool:
+        """Every declared output is there, and each file is still the one this stage wrote (not a copy of
+        another run's, nor edited)."""
         folder = manifest.get("output_dir")
+        written = manifest.get("details", {}).get("files_written", {})
         return ((not self.writes_folder or (folder is not None and Path(folder).is_dir()))
                 and (not self.tables or tables_exist(run.database, self.tables))
-                and all(path.exists() for path in self.files(run)))
+                and all(path.exists() and written.get(str(path)) == file_sha256(path) for path in self.files(run)))
 
     def run(self, run: RunConfig, executor: Executor, force: bool = False) -> StageResult:
         upstream = {name: require_manifest(run.work_dir, name, self.name) for name in self.needs}
         context = StageContext(run, self.name, upstream, executor)
         inputs = {**{name: manifest["fingerprint"] for name, manifest in upstream.items()}, **self.parameters(context)}
-        return run_stage(run.work_dir, self.name, inputs, lambda output_dir, _digest: self.body(context, output_dir),
+
+        def body(output_dir: Path, _digest: str) -> StageOutput:
+            produced = self.body(context, output_dir)
+            produced.details["files_written"] = {str(path): file_sha256(path) for path in self.files(run)}
+            return produced
+
+        return run_stage(run.work_dir, self.name, inputs, body,
                          outputs_exist=lambda manifest: self.outputs_exist(run, manifest), force=force,
                          writes_files=self.writes_folder)

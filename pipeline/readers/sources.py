@@ -17,7 +17,7 @@ import polars as pl
 from ..core.config import Source
 from ..core.errors import ClassfreqError, FileError, InputError
 from ..core.progress import progress
-from ..core.shards import SHARD_PARQUET
+from ..core.shards import SHARD_PARQUET, write_parquet
 from ..core.stage import file_sha256, file_stat
 from .fast import (
     FAST_FORMATS,
@@ -117,7 +117,7 @@ def until_broken(items: Iterator[Record | InputError]) -> Iterator[Record | Inpu
 
 def _write_shard(rows: list[dict[str, Any]], directory: Path, source: str, index: int) -> str:
     path = directory / f"{source}-{index:05d}.parquet"
-    pl.DataFrame(rows, schema=DOCUMENT_SCHEMA).write_parquet(path, **SHARD_PARQUET)
+    write_parquet(pl.DataFrame(rows, schema=DOCUMENT_SCHEMA), path, **SHARD_PARQUET)
     return path.name
 
 
@@ -266,7 +266,7 @@ class ShardWriter:
         self.shards.append(path.name)
         self.documents += len(frame)
         self.pending, self.pending_rows = [], 0
-        self._writes.append(self._thread.submit(frame.write_parquet, path, **SHARD_PARQUET))
+        self._writes.append(self._thread.submit(write_parquet, frame, path, **SHARD_PARQUET))
         while len(self._writes) > IN_FLIGHT:
             self._writes.popleft().result()
 

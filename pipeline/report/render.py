@@ -16,7 +16,6 @@ import msgspec
 from .. import __version__
 from ..core.config import RunConfig
 from ..core.sql import relations
-from ..core.stage import file_sha256
 from .html import escape, page
 from .sections import Section, lead, policy_warnings_box
 
@@ -50,13 +49,19 @@ def run_options(run: RunConfig) -> list[tuple[str, Any]]:
     return sorted(flattened("options", run.options))
 
 
-def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, Any] | None) -> dict[str, Any]:
-    """Input files with sizes and hashes, the parameters that shaped the numbers, and package versions."""
-    files = [("source: " + source.name, source.path) for source in run.sources if source.path and source.path.exists()]
-    files += [("accuracy" + (f": {spec.model}" if spec.model else ""), spec.path) for spec in run.accuracy
-              if spec.path.exists()]
-    if run.file:
-        files.append(("run", run.file))
+def provenance(run: RunConfig, ingested: dict[str, Any], accuracy: dict[str, Any] | None,
+               correlated: dict[str, Any] | None) -> dict[str, Any]:
+    """Input files with sizes and hashes, the parameters that shaped the numbers, and package versions.
+
+    Each file is shown as the stage that read it recorded it (ingest its sources, accuracy its files), never
+    as the file is now: a source edited after the counts were made must not lend them its hash."""
+    files = [{"role": f"source: {source['source']}", "path": source["path"], "size": source["bytes"],
+              "sha256": source["sha256"]} for source in ingested["details"].get("sources", []) if source["path"]]
+    files += [{"role": entry["role"], "path": entry["path"], "size": entry["bytes"], "sha256": entry["sha256"]}
+              for entry in (accuracy or {"details": {}})["details"].get("files", [])]
+    if run.file_identity:
+        files.append({"role": "run", "path": run.file_identity["path"], "size": run.file_identity["bytes"],
+                      "sha256": run.file_identity["sha256"]})
     parameters = [("run", run.name), ("classfreq", __version__), ("class set", run.class_set),
                   *run_options(run),
                   *sorted((f"correlate.{key}", value) for key, value in (correlated or {"inputs": {}})["inputs"].items()
@@ -67,6 +72,5 @@ def provenance(run: RunConfig, ingested: dict[str, Any], correlated: dict[str, A
             versions.append((package, metadata.version(package)))
         except metadata.PackageNotFoundError:
             versions.append((package, "not installed"))
-    return {"files": [{"role": role, "path": str(path), "size": path.stat().st_size, "sha256": file_sha256(path)}
-                      for role, path in files],
+    return {"files": files,
             "parameters": parameters, "packages": versions, "sources": ingested["details"].get("sources")}

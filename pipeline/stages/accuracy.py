@@ -10,7 +10,7 @@ import polars as pl
 from ..core.config import RunConfig
 from ..core.errors import ClassfreqError
 from ..core.sql import replace_table
-from ..core.stage import StageOutput, database_transaction, file_stat
+from ..core.stage import StageOutput, database_transaction, file_stat, read_file_identity
 from ..core.step import Stage, StageContext
 from ..stats.accuracy import check_unresolved_share, read_accuracy_file, resolve_models, score_predictions
 
@@ -44,7 +44,9 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
             replace_table(connection, name, frame)
     return StageOutput(outputs={"database": str(run.database)},
                        rows={"accuracy": table.height, "models": summary.height, "unresolved": unresolved.height},
-                       details={"scales": dict(zip(summary["model"], summary["scale"]))})
+                       details={"scales": dict(zip(summary["model"], summary["scale"])),
+                                "files": [read_file_identity(spec.path, f"accuracy: {spec.model or spec.path.stem}")
+                                          for spec in run.accuracy]})
 
 
 def without_accuracy_inputs(run: RunConfig) -> str | None:

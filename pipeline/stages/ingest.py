@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from ..core.shards import write_parquet
 from ..core.stage import StageOutput
 from ..core.step import Stage, StageContext
 from ..readers.sources import REJECT_SCHEMA, ingest_sources, source_identity
@@ -29,7 +30,7 @@ def body(context: StageContext, output_dir: Path) -> StageOutput:
     out = StageOutput(outputs={"documents": str(output_dir)}, rows=ingested["rows"],
                       details={"sources": ingested["provenance"]})
     if ingested["rejects"]:
-        pl.DataFrame(ingested["rejects"], schema=REJECT_SCHEMA).write_parquet(output_dir / "rejects.parquet")
+        write_parquet(pl.DataFrame(ingested["rejects"], schema=REJECT_SCHEMA), output_dir / "rejects.parquet")
         out.outputs["rejects"] = str(output_dir / "rejects.parquet")
         out.rejects = dict(Counter(r["reason"] for r in ingested["rejects"]))
     return out

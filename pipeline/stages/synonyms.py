@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.paths import SYNONYMS_DIR
+from ..core.shards import write_parquet
 from ..core.stage import StageOutput, file_stat
 from ..core.step import Stage, StageContext
 from ..lexicon.classsets import load_class_set
@@ -26,7 +27,7 @@ def body(context: StageContext, output_dir: Path) -> StageOutput:
     classes = load_class_set(run.class_set, run.classes_file)
     outputs = class_set_lexicon(classes, read_curation(run.class_set), NAME_VARIANTS.get(run.class_set))
     for name, frame in outputs.items():
-        frame.write_parquet(output_dir / f"{name}.parquet")
+        write_parquet(frame, output_dir / f"{name}.parquet")
     return StageOutput(outputs={name: str(output_dir / f"{name}.parquet") for name in outputs},
                        rows={name: frame.height for name, frame in outputs.items()},
                        details=lexicon_summary(classes, outputs["lexicon"]))

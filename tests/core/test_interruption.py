@@ -61,7 +61,7 @@ def kill_point(stage: str) -> str:
     if stage in STAGE_TABLES:
         return f"{stage}:commit"
     if stage == "report":
-        return f"write:{RUN_NAME}.html"
+        return "write:report.html"
     return f"write:{stage}.json"
 
 
@@ -103,7 +103,7 @@ def stage_state(directory: Path) -> dict[str, dict]:
                       if path.is_file()},
             "tables": {name: tables.get(name) for name in STAGE_TABLES.get(stage, ())},
         }
-    report = directory / "reports" / f"{RUN_NAME}.html"
+    report = directory / "work" / RUN_NAME / "report.html"
     state["report"]["page"] = sha256(report) if report.exists() else None
     return state
 
@@ -112,7 +112,7 @@ def results(directory: Path) -> dict:
     """What a run produced, without the fingerprint-named paths: every table, and the report page with the
     run's own directory (named in its provenance) taken out."""
     state = stage_state(directory)
-    report = directory / "reports" / f"{RUN_NAME}.html"
+    report = directory / "work" / RUN_NAME / "report.html"
     page = report.read_text(encoding="utf-8").replace(str(directory), "<workspace>") if report.exists() else None
     return {"tables": {stage: state[stage]["tables"] for stage in STAGE_TABLES}, "report": page}
 
@@ -188,7 +188,7 @@ def test_rerunning_everything_on_unchanged_inputs_does_no_work_and_changes_nothi
     run_file = use_version(workspace, 2)
     run_pipeline(load_run(run_file))
     database = workspace / "work" / RUN_NAME / "classfreq.duckdb"
-    report = workspace / "reports" / f"{RUN_NAME}.html"
+    report = workspace / "work" / RUN_NAME / "report.html"
     before = (stage_state(workspace), sha256(database), report.stat().st_mtime_ns)
 
     rerun = run_pipeline(load_run(run_file))

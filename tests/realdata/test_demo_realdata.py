@@ -149,7 +149,7 @@ def test_binned_accuracy_equals_scipy_on_the_tables(demo):
 
 def test_the_report_shows_all_models_and_is_deterministic(demo):
     run, work = demo
-    page = (work / "reports" / "demo.html").read_text()
+    page = (work / "work" / "demo" / "report.html").read_text()
     with duckdb.connect(str(run.database), read_only=True) as connection:
         models = [row[0] for row in connection.execute("select distinct model from accuracy order by model").fetchall()]
     assert len(models) == N_MODELS
@@ -161,14 +161,14 @@ def test_the_report_shows_all_models_and_is_deterministic(demo):
     assert page.count("plotly.js v") == 1 and "<script src" not in page  # inlined once, nothing fetched
     first = page.encode()
     run_pipeline(run, ["report"], force=True)
-    assert (work / "reports" / "demo.html").read_bytes() == first
+    assert (work / "work" / "demo" / "report.html").read_bytes() == first
 
 
 @requires_chromium
 def test_the_demo_report_in_a_browser(demo, tmp_path):
     _, work = demo
     with Browser() as browser:
-        browser.open(work / "reports" / "demo.html")
+        browser.open(work / "work" / "demo" / "report.html")
         assert browser.errors() == []
         charts = browser.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot')).map(d => d.id)")
         assert charts == ["spearman-by-model", "frequency-accuracy", "binned-paper", "binned-decade", "sensitivity-chart"]
@@ -205,7 +205,7 @@ def test_demo_report_has_the_sensitivity_table(demo):
     assert {"published", "fix: sentence edges", "fix: duplicate names", "all fixes", "classfreq"} <= set(per_variant)
     # published: the two duplicated ImageNet names are one point each; fixed and classfreq: every class
     assert (points["published"], points["fix: duplicate names"], points["classfreq"]) == (998, 1000, 1000)
-    page = (work / "reports" / "demo.html").read_text()
+    page = (work / "work" / "demo" / "report.html").read_text()
     assert 'id="sensitivity-summary"' in page and 'id="sensitivity-chart"' in page
 
 
@@ -218,7 +218,7 @@ def test_the_default_policy_reaches_the_precision_and_recall_targets_on_the_dev_
             "select precision, recall, n_occurrences from policy_evaluation where policy = ?", [run_policy(run)]).fetchone()
     assert n >= 300
     assert precision >= 0.9 and recall >= 0.9
-    assert "Precision and recall of each policy" in (work / "reports" / "demo.html").read_text()
+    assert "Precision and recall of each policy" in (work / "work" / "demo" / "report.html").read_text()
 
 
 def test_the_tables_page_matches_the_demo_database_schema(demo):

@@ -31,7 +31,7 @@ def test_class_set_runs_end_to_end(workspace, monkeypatch, class_set, n_classes,
         mentioned = connection.execute(
             "select count(*) from class_frequency_by_scope where scope = 'combined' and n_docs_raw > 0").fetchone()[0]
         assert mentioned > 0
-    assert (workspace / "reports" / f"demo-{class_set}.html").exists()
+    assert (workspace / "work" / f"demo-{class_set}" / "report.html").exists()
 
 
 def test_car_names_are_found_without_year_and_body_style(workspace, monkeypatch):

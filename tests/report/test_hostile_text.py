@@ -93,7 +93,7 @@ def test_quoted_and_hostile_names_are_counted_resolved_and_correlated(hostile):
 
 def test_report_source_holds_hostile_text_only_escaped(hostile):
     directory, _ = hostile
-    page = (directory / "reports" / f"{RUN_NAME}.html").read_text(encoding="utf-8")
+    page = (directory / "work" / RUN_NAME / "report.html").read_text(encoding="utf-8")
     # every '<' of dataset text is escaped, as an HTML entity in tables or as \u003c in plotly's JSON
     for raw in (SCRIPT_TAG, BREAKOUT, IMG_ONERROR, MODEL, "<b>0</b>"):
         assert raw not in page
@@ -138,7 +138,7 @@ def test_the_mark_detector_sees_payloads_that_do_run(tmp_path):
 @requires_chromium
 def test_report_built_from_hostile_inputs_runs_no_injected_script(hostile):
     directory, _ = hostile
-    dom = render_in_chromium(directory / "reports" / f"{RUN_NAME}.html")
+    dom = render_in_chromium(directory / "work" / RUN_NAME / "report.html")
     assert injected_marks(dom) == []
     assert f"<title>classfreq: {RUN_NAME}</title>" in dom
     assert "class=\"plotly-graph-div" in dom and "main-svg" in dom  # plotly did render, with the hostile names in it

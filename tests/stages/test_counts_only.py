@@ -32,7 +32,7 @@ def test_a_run_without_accuracy_counts_and_reports_the_counts(workspace):
                                    {"c": GOOSE}).fetchone()[0]
     assert {"class_frequency", "class_frequency_by_scope", "policy_cuts"} <= tables and "correlations" not in tables
     assert goose == 1
-    page = (workspace / "reports" / "counts.html").read_text()
+    page = (workspace / "work" / "counts" / "report.html").read_text()
     assert "This run counts only" in page and 'id="mentioned"' in page and 'id="top-classes"' in page
     assert 'id="correlations"' not in page
     # asked for by name, the stage says why it cannot run
@@ -48,7 +48,7 @@ def test_dropping_accuracy_from_a_run_leaves_no_correlation_of_the_earlier_run_i
     with_accuracy = parse_run({"name": "mix", "class_set": "imagenet1k", "sources": sources,
                                "accuracy": [{"path": str(accuracy), "model": "m"}]})
     run_pipeline(with_accuracy)
-    page = workspace / "reports" / "mix.html"
+    page = workspace / "work" / "mix" / "report.html"
     assert 'id="correlations"' in page.read_text()
     run_pipeline(parse_run({"name": "mix", "class_set": "imagenet1k", "sources": sources}))
     text = page.read_text()

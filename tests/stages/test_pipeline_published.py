@@ -148,7 +148,7 @@ def test_default_method_gives_the_corrected_counts(workspace):
 
 
 def test_the_report_shows_the_sensitivity_table_escaped(published_run):
-    page = (published_run.work_dir.parent.parent / "reports" / "quirks.html").read_text()
+    page = (published_run.work_dir.parent.parent / "work" / "quirks" / "report.html").read_text()
     assert 'id="sensitivity-summary"' in page and 'id="sensitivity"' in page
     with duckdb.connect(str(published_run.database), read_only=True) as connection:
         section = sensitivity_section(connection)
