@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -24,9 +25,11 @@ from .statistics import (
     SEED,
     correlation_p_value,
     mean_interval,
+    pair_signs,
     partial_from_pairs,
     percentile_interval,
     resample_weights,
+    tied_pairs,
     weighted_kendall,
     weighted_pearson,
     weighted_ranks,
@@ -58,16 +61,43 @@ def _weights(n: int, n_resamples: int, seed: int) -> np.ndarray:
     return resample_weights(n, n_resamples, seed)
 
 
-# Every model meets the same frequencies in a scope, and its own accuracies in every scope: ranking
-# each once saves most of the work. Keyed by content, so a cached result can never be a wrong one.
-@functools.lru_cache(maxsize=16)
-def _cached_ranks(values: bytes, n_resamples: int, seed: int) -> np.ndarray:
+@dataclass(frozen=True)
+class _Resampled:
+    """What the bootstrap needs of one variable, whatever it is paired with: its ranks in every resample minus
+    their weighted mean (and those times the weights), their spread, its pair signs and its tied pairs."""
+
+    centred_ranks: np.ndarray
+    weighted_ranks: np.ndarray
+    rank_spread: np.ndarray
+    signs: np.ndarray
+    ties: np.ndarray
+
+
+# Every model meets the same frequencies in a scope, and its own accuracies in every scope: preparing
+# each once saves most of the work (a scope's frequencies are computed for 21 models). Keyed by content,
+# so a cached result can never be a wrong one; the models are visited one after the other, so a few
+# entries beyond the scopes' frequencies suffice.
+@functools.lru_cache(maxsize=24)
+def _cached_resampled(values: bytes, n_resamples: int, seed: int) -> _Resampled:
     array = np.frombuffer(values)
-    return weighted_ranks(array, _weights(len(array), n_resamples, seed))
+    weights = _weights(len(array), n_resamples, seed)
+    ranks = weighted_ranks(array, weights)
+    centred = ranks - (weights * ranks).sum(axis=1, keepdims=True) / weights.sum(axis=1, keepdims=True)
+    weighted = weights * centred
+    return _Resampled(centred, weighted, np.einsum("ij,ij->i", weighted, centred), pair_signs(array),
+                      tied_pairs(array, weights))
 
 
-def _ranks(values: np.ndarray, n_resamples: int, seed: int) -> np.ndarray:
-    return _cached_ranks(np.ascontiguousarray(values, dtype=float).tobytes(), n_resamples, seed)
+def _resampled(values: np.ndarray, n_resamples: int, seed: int) -> _Resampled:
+    return _cached_resampled(np.ascontiguousarray(values, dtype=float).tobytes(), n_resamples, seed)
+
+
+def _resampled_spearman(a: _Resampled, b: _Resampled) -> np.ndarray:
+    """Spearman's rho in every resample: Pearson's r of the ranks, from the prepared ranks of each side."""
+    co_moment = np.einsum("ij,ij->i", a.weighted_ranks, b.centred_ranks)
+    defined = a.rank_spread * b.rank_spread > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(defined, co_moment / np.sqrt(np.where(defined, a.rank_spread * b.rank_spread, 1.0)), np.nan)
 
 
 def _finite(value: float) -> float | None:
@@ -103,11 +133,12 @@ def correlation_row(frequency: np.ndarray, accuracy: np.ndarray, n_resamples: in
         "slope_per_decade": _finite(fit.slope), "intercept": _finite(fit.intercept),
     }
     weights = _weights(n, n_resamples, seed)
+    by_frequency, by_accuracy = _resampled(frequency, n_resamples, seed), _resampled(accuracy, n_resamples, seed)
     return (
         row
-        | _interval("spearman", weighted_pearson(_ranks(frequency, n_resamples, seed), _ranks(accuracy, n_resamples, seed),
-                                                weights))
-        | _interval("kendall", weighted_kendall(frequency, accuracy, weights))
+        | _interval("spearman", _resampled_spearman(by_frequency, by_accuracy))
+        | _interval("kendall", weighted_kendall(frequency, accuracy, weights, by_frequency.signs, by_accuracy.signs,
+                                                by_frequency.ties, by_accuracy.ties))
         | _interval("pearson_log", weighted_pearson(log_frequency, accuracy, weights))
         | _interval("slope", weighted_slope(log_frequency, accuracy, weights))
     )
@@ -127,11 +158,11 @@ def partial_row(frequency: np.ndarray, accuracy: np.ndarray, reference: np.ndarr
     value = _finite(partial_from_pairs(np.float64(r_xy), np.float64(r_xz), np.float64(r_yz)))
     if value is None:
         return empty
-    weights = _weights(n, n_resamples, seed)
-    ranks = [_ranks(values, n_resamples, seed) for values in (frequency, accuracy, reference)]
-    resampled = partial_from_pairs(weighted_pearson(ranks[0], ranks[1], weights),
-                                   weighted_pearson(ranks[0], ranks[2], weights),
-                                   weighted_pearson(ranks[1], ranks[2], weights))
+    by_frequency, by_accuracy, by_reference = (_resampled(values, n_resamples, seed)
+                                               for values in (frequency, accuracy, reference))
+    resampled = partial_from_pairs(_resampled_spearman(by_frequency, by_accuracy),
+                                   _resampled_spearman(by_frequency, by_reference),
+                                   _resampled_spearman(by_accuracy, by_reference))
     low, high, usable = percentile_interval(resampled)
     return empty | {"partial_spearman": value, "partial_spearman_p": correlation_p_value(value, n, 1),
                     "partial_spearman_low": low, "partial_spearman_high": high, "partial_spearman_resamples": usable}
@@ -185,7 +216,10 @@ def correlated_points(joined: pl.DataFrame, measure: str) -> pl.DataFrame:
 
 def binned_accuracy(binned: pl.DataFrame, n_resamples: int = N_RESAMPLES, seed: int = SEED) -> pl.DataFrame:
     """Pure core: the classes of each bin (see `sql/binned_classes.sql`) → mean accuracy with its interval."""
-    intervals = [mean_interval(np.asarray(values, dtype=float), n_resamples, seed) for values in binned["accuracies"]]
+    samples = [np.asarray(values, dtype=float) for values in binned["accuracies"]]
+    intervals: list[tuple[float | None, float | None]] = [(None, None)] * len(samples)
+    for index in sorted(range(len(samples)), key=lambda index: len(samples[index])):  # bins of one size share draws
+        intervals[index] = mean_interval(samples[index], n_resamples, seed)
     return binned.drop("accuracies").with_columns(
         ci_low=pl.Series([low for low, _ in intervals], dtype=pl.Float64),
         ci_high=pl.Series([high for _, high in intervals], dtype=pl.Float64),

@@ -13,6 +13,8 @@ interval, and the number of usable resamples is reported beside it.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 CONFIDENCE = 0.95
@@ -58,6 +60,9 @@ def _weighted_sum(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
 def _centred_moments(a: np.ndarray, b: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted co-moment of a and b and the second moment of each, per sample (all times the total weight)."""
     total = weights.sum(axis=1)
+    if a.ndim == 1 and b.ndim == 1:  # per-class values: every sum is one product with the weights
+        sum_a, sum_b, sum_ab, sum_aa, sum_bb = (weights @ np.column_stack([a, b, a * b, a * a, b * b])).T
+        return sum_ab - sum_a * sum_b / total, _spread(sum_aa, sum_a, total), _spread(sum_bb, sum_b, total)
     sum_a, sum_b = _weighted_sum(weights, a), _weighted_sum(weights, b)
     weighted_a = weights * a
     sum_ab = weighted_a @ b if b.ndim == 1 else np.einsum("ij,ij->i", weighted_a, b)
@@ -86,23 +91,36 @@ def weighted_slope(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndar
     return np.where(moment_x > 0, co_moment / np.where(moment_x > 0, moment_x, 1.0), np.nan)
 
 
-def weighted_kendall(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def pair_signs(values: np.ndarray) -> np.ndarray:
+    """sign(vi − vj) for every pair of classes, as int8 (a thousand classes: 1 MB)."""
+    return np.sign(values[:, None] - values[None, :]).astype(np.int8)
+
+
+def tied_pairs(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Pairs of drawn classes with equal values, per weighted sample."""
+    per_run, _ = _run_weights(values, weights)
+    return (per_run * (per_run - 1) / 2).sum(axis=1)
+
+
+def weighted_kendall(x: np.ndarray, y: np.ndarray, weights: np.ndarray, signs_x: np.ndarray | None = None,
+                     signs_y: np.ndarray | None = None, ties_x: np.ndarray | None = None,
+                     ties_y: np.ndarray | None = None) -> np.ndarray:
     """Kendall's tau-b per weighted sample (scipy's default variant).
 
     Concordant minus discordant pairs is ½·wᵀSw with S[i, j] = sign(xi − xj)·sign(yi − yj): copies of
-    one class tie with each other and add nothing. Pair counts stay below 2²⁴, exact in float32.
+    one class tie with each other and add nothing. Pair counts stay below 2²⁴, exact in float32. The signs
+    and ties of each variable, which depend on it alone, may be passed in when many pairs share it.
     """
-    concordance = (np.sign(x[:, None] - x[None, :]) * np.sign(y[:, None] - y[None, :])).astype(np.float32)
+    signs_x = pair_signs(x) if signs_x is None else signs_x
+    signs_y = pair_signs(y) if signs_y is None else signs_y
+    concordance = (signs_x * signs_y).astype(np.float32)
     score = ((weights.astype(np.float32) @ concordance).astype(float) * weights).sum(axis=1) / 2
     total = weights.sum(axis=1)
     pairs = total * (total - 1) / 2
-
-    def tied_pairs(values):
-        per_run, _ = _run_weights(values, weights)
-        return (per_run * (per_run - 1) / 2).sum(axis=1)
-
+    ties_x = tied_pairs(x, weights) if ties_x is None else ties_x
+    ties_y = tied_pairs(y, weights) if ties_y is None else ties_y
     with np.errstate(invalid="ignore", divide="ignore"):
-        return score / np.sqrt((pairs - tied_pairs(x)) * (pairs - tied_pairs(y)))
+        return score / np.sqrt((pairs - ties_x) * (pairs - ties_y))
 
 
 def partial_from_pairs(r_xy: np.ndarray, r_xz: np.ndarray, r_yz: np.ndarray) -> np.ndarray:
@@ -137,6 +155,11 @@ def mean_interval(values: np.ndarray, n_resamples: int = N_RESAMPLES, seed: int 
     """Bootstrap percentile interval of a mean (scipy's resamples of one sample); none under two values."""
     if len(values) < 2:
         return None, None
-    indices = np.random.default_rng(seed).integers(0, len(values), (n_resamples, len(values)))
-    low, high, _ = percentile_interval(values[indices].mean(axis=1))
+    low, high, _ = percentile_interval(values[_resample_indices(len(values), n_resamples, seed)].mean(axis=1))
     return low, high
+
+
+@functools.lru_cache(maxsize=2)
+def _resample_indices(n: int, n_resamples: int, seed: int) -> np.ndarray:
+    """scipy's resamples of n values: the same for every bin of n classes, so drawn once."""
+    return np.random.default_rng(seed).integers(0, n, (n_resamples, n))
