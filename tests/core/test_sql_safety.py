@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipeline.core.sql import quote_identifier
 
 from ..cli_runs import classfreq, write_run
+from ..conftest import write_json
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pipeline"
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
@@ -111,6 +113,11 @@ def database(workspace):
     path.parent.mkdir(parents=True)
     with duckdb.connect(str(path)) as connection:
         connection.execute("create table classes as select * from (values ('potter''s wheel'), ('jack-o''-lantern')) t(display_name)")
+    shards = path.parent / "ingest-1"
+    shards.mkdir()
+    pl.DataFrame({"doc_id": ["s:0:0", "s:1:0"], "text": ["a potter's wheel", "a tench"]}).write_parquet(shards / "s-00000.parquet")
+    (path.parent / "manifests").mkdir()
+    write_json(path.parent / "manifests" / "ingest.json", {"outputs": {"documents": str(shards)}})
     return run_file, path
 
 
@@ -127,6 +134,49 @@ def test_the_sql_command_opens_the_database_read_only(workspace, database, state
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "read-only" in done.stderr
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def snapshot(folder: Path) -> dict[Path, bytes | None]:
+    """Every path under `folder` with its content (None for a folder)."""
+    return {path: path.read_bytes() if path.is_file() else None for path in folder.rglob("*")}
+
+
+@pytest.mark.parametrize("statement", [
+    "copy (select 1) to 'work/q/manifests/count.json'",
+    "copy (select 1) to 'work/q/manifests/count.json' (format csv, use_tmp_file false)",
+    "copy (select 1) to 'work/q/ingest-1/s-00000.parquet' (use_tmp_file false)",
+    "attach 'other.duckdb' as o (read_only false); create table o.x as select 1",
+    "export database 'exported'",
+    "install httpfs",
+    "load 'x.duckdb_extension'",
+    "select * from read_csv('work/q/manifests/count.json')",
+    "set threads = 1",
+    "set enable_external_access = true",
+    "reset lock_configuration",
+    "pragma enable_profiling",
+])
+def test_the_sql_command_refuses_files_databases_extensions_and_settings(workspace, database, statement):
+    run_file, _ = database
+    manifest = workspace / "work" / "q" / "manifests" / "count.json"
+    manifest.write_text('{"stage": "count"}')
+    with duckdb.connect(str(workspace / "other.duckdb")):
+        pass
+    (workspace / "x.duckdb_extension").write_bytes(b"not an extension")
+    before = snapshot(workspace)
+    # HOME: where DuckDB would install an extension (~/.duckdb), inside the workspace to be seen
+    done = classfreq("sql", "--run", str(run_file), "--query", statement, cwd=workspace, work=workspace / "work",
+                     HOME=str(workspace))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "classfreq sql is read-only" in done.stderr, done.stderr
+    assert snapshot(workspace) == before
+
+
+def test_the_sql_command_reads_the_text_units_through_the_documents_view(workspace, database):
+    run_file, _ = database
+    done = classfreq("sql", "--run", str(run_file), "--query", "select text from documents where text like '%tench%'",
+                     cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert "a tench" in done.stdout and "potter" not in done.stdout
 
 
 def test_the_sql_command_reads_names_with_apostrophes(workspace, database):
