@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CLASSFREQ := $(BIN)/classfreq
 RUN ?= demo
 DEMO_DATA ?= $(abspath ../shared/data)
-export DEMO_DATA Q FILE
+export DEMO_DATA
 
 STAGES := ingest normalize synonyms match count published accuracy correlate sensitivity report
 
@@ -16,7 +16,8 @@ help:
 	@echo "make test                 run the test suite"
 	@echo "make all RUN=llava-1.5    every stage of a run; each stage alone: make <stage> RUN=..."
 	@echo "make evaluate             precision and recall of each disambiguation policy on the labelled dev set"
-	@echo "make sql Q=\"select ...\"   query a run's DuckDB file (read-only); or FILE=sql/queries/x.sql"
+	@echo "make sql Q=\"select ...\"   query a run's DuckDB file (read-only); or FILE=sql/queries/x.sql;"
+	@echo "                          LIMIT=100 rows shown (0: all), FORMAT=csv|json|parquet OUT=file: the whole result"
 	@echo "make bench                throughput: production vs spaCy baseline vs tokenize floor (BENCH_ARGS=--help)"
 	@echo "stages: $(STAGES)"
 
@@ -51,8 +52,16 @@ evaluate: setup
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# The query and its options reach classfreq through the environment as given: $(value) leaves a `$` in them
+# alone (Q="select 'US$5'"), and inside "$$..." the shell passes quotes and newlines on unchanged.
+sql: export SQL_Q = $(value Q)
+sql: export SQL_FILE = $(value FILE)
+sql: export SQL_LIMIT = $(value LIMIT)
+sql: export SQL_FORMAT = $(value FORMAT)
+sql: export SQL_OUT = $(value OUT)
 sql: $(VENV)/.installed
-	$(CLASSFREQ) sql --run $(RUN) $(if $(Q),--query "$$Q") $(if $(FILE),--file "$$FILE")
+	$(CLASSFREQ) sql --run $(RUN) $(if $(value Q),--query "$$SQL_Q") $(if $(value FILE),--file "$$SQL_FILE") \
+		$(if $(value LIMIT),--limit "$$SQL_LIMIT") $(if $(value FORMAT),--format "$$SQL_FORMAT") $(if $(value OUT),--out "$$SQL_OUT")
 
 clean:
 	rm -rf work/$(RUN) reports/$(RUN).html

@@ -7,6 +7,7 @@ import ast
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,10 +19,11 @@ import pytest
 
 from pipeline.core.sql import quote_identifier
 
-from ..cli_runs import classfreq, write_run
+from ..cli_runs import child_environment, classfreq, write_run
 from ..conftest import write_json
 
-PACKAGE = Path(__file__).resolve().parents[2] / "pipeline"
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "pipeline"
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 #: the one module that builds statements itself: those whose identifiers vary, quoted by quote_identifier
 SQL_HELPERS = PACKAGE / "core" / "sql.py"
@@ -218,3 +220,60 @@ def test_duckdb_draws_its_progress_bar_only_where_classfreq_draws_its_own(tmp_pa
         env={**os.environ, "CLASSFREQ_PROGRESS": setting}, capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert shown == drawn
+
+
+def test_the_sql_command_says_how_many_rows_it_left_out_and_prints_all_with_limit_0(workspace, database):
+    run_file, _ = database
+    query = "select range as n from range(150)"
+    done = classfreq("sql", "--run", str(run_file), "--query", query, cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert "100 of 150 rows shown" in done.stdout and "shape:" not in done.stdout
+    assert "│ 99 " in done.stdout and "│ 100 " not in done.stdout
+    done = classfreq("sql", "--run", str(run_file), "--query", query, "--limit", "0", cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert "│ 149 " in done.stdout and done.stdout.rstrip().endswith("150 rows")
+
+
+@pytest.mark.parametrize("export", ["csv", "json", "parquet"])
+def test_the_sql_command_exports_the_whole_result(workspace, database, export):
+    run_file, _ = database
+    out = workspace / "exports" / f"n.{export}"
+    done = classfreq("sql", "--run", str(run_file), "--query", "select range as n from range(150)", "--format", export,
+                     "--out", str(out), cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert f"wrote 150 rows to {out}" in done.stderr
+    assert getattr(pl, f"read_{export}")(out)["n"].to_list() == list(range(150))
+    assert [path.name for path in out.parent.iterdir()] == [out.name]  # no temporary file left beside it
+
+
+def test_the_sql_command_writes_csv_to_the_terminal_and_parquet_only_to_a_file(workspace, database):
+    run_file, _ = database
+    done = classfreq("sql", "--run", str(run_file), "--query", "select display_name from classes order by 1",
+                     "--format", "csv", cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "display_name\njack-o'-lantern\npotter's wheel\n"
+    done = classfreq("sql", "--run", str(run_file), "--query", "select 1", "--format", "parquet",
+                     cwd=workspace, work=workspace / "work")
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "OUT=" in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_sql_passes_the_query_file_and_options_on_unchanged(workspace, database):
+    run_file, _ = database
+    query_file = workspace / "it's $HOME.sql"
+    query_file.write_text("select display_name from classes where display_name like 'potter%'")
+    out = workspace / "it's $5.csv"
+
+    def make_sql(**variables: str) -> subprocess.CompletedProcess:
+        # the Makefile's own recipe, with the classfreq of this interpreter and no venv to build first
+        return subprocess.run(["make", "-s", "-C", str(REPO), "-o", ".venv/.installed", "sql", f"RUN={run_file}",
+                               f"CLASSFREQ={sys.executable} -m pipeline.cli",
+                               *(f"{name}={value}" for name, value in variables.items())],
+                              env=child_environment(workspace / "work"), capture_output=True, text=True, timeout=120)
+
+    done = make_sql(Q="select 'US$5' as price, 'it''s' as quote,\n$$x$$ as dollars", FORMAT="csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "price,quote,dollars\nUS$5,it's,x\n"
+    done = make_sql(FILE=str(query_file), FORMAT="csv", OUT=str(out), LIMIT="1")
+    assert done.returncode == 0, done.stderr
+    assert out.read_text() == "display_name\npotter's wheel\n"
