@@ -9,7 +9,7 @@ export DEMO_DATA
 
 STAGES := ingest normalize synonyms match count published accuracy correlate sensitivity report
 
-.PHONY: setup $(STAGES) all demo test evaluate sql bench clean help
+.PHONY: setup $(STAGES) all demo test evaluate sql shell bench clean help
 
 help:
 	@echo "make demo                 build everything for the offline demo run (venv included)"
@@ -18,6 +18,7 @@ help:
 	@echo "make evaluate             precision and recall of each disambiguation policy on the labelled dev set"
 	@echo "make sql Q=\"select ...\"   query a run's DuckDB file (read-only); or FILE=sql/queries/x.sql;"
 	@echo "                          LIMIT=100 rows shown (0: all), FORMAT=csv|json|parquet OUT=file: the whole result"
+	@echo "make shell                an SQL prompt on a run's DuckDB file, as read-only as make sql"
 	@echo "make bench                throughput: production vs spaCy baseline vs tokenize floor (BENCH_ARGS=--help)"
 	@echo "stages: $(STAGES)"
 
@@ -62,6 +63,9 @@ sql: export SQL_OUT = $(value OUT)
 sql: $(VENV)/.installed
 	$(CLASSFREQ) sql --run $(RUN) $(if $(value Q),--query "$$SQL_Q") $(if $(value FILE),--file "$$SQL_FILE") \
 		$(if $(value LIMIT),--limit "$$SQL_LIMIT") $(if $(value FORMAT),--format "$$SQL_FORMAT") $(if $(value OUT),--out "$$SQL_OUT")
+
+shell: $(VENV)/.installed
+	$(CLASSFREQ) shell --run $(RUN)
 
 clean:
 	rm -rf work/$(RUN) reports/$(RUN).html

@@ -229,7 +229,8 @@ def test_the_sql_command_says_how_many_rows_it_left_out_and_prints_all_with_limi
     assert done.returncode == 0, done.stderr
     assert "100 of 150 rows shown" in done.stdout and "shape:" not in done.stdout
     assert "│ 99 " in done.stdout and "│ 100 " not in done.stdout
-    done = classfreq("sql", "--run", str(run_file), "--query", query, "--limit", "0", cwd=workspace, work=workspace / "work")
+    done = classfreq("sql", "--run", str(run_file), "--query", query, "--limit", "0", cwd=workspace,
+                     work=workspace / "work")
     assert done.returncode == 0, done.stderr
     assert "│ 149 " in done.stdout and done.stdout.rstrip().endswith("150 rows")
 
@@ -277,3 +278,15 @@ def test_make_sql_passes_the_query_file_and_options_on_unchanged(workspace, data
     done = make_sql(FILE=str(query_file), FORMAT="csv", OUT=str(out), LIMIT="1")
     assert done.returncode == 0, done.stderr
     assert out.read_text() == "display_name\npotter's wheel\n"
+
+
+def test_the_shell_runs_statements_until_end_of_input_and_refuses_writes_like_sql(workspace, database):
+    run_file, _ = database
+    statements = ("select display_name\nfrom classes order by 1;\ncopy classes to 'classes.csv';\n"
+                  "select text from documents;\n")
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "shell", "--run", str(run_file)], input=statements,
+                          cwd=workspace, env=child_environment(workspace / "work"), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "jack-o'-lantern" in done.stdout and "a tench" in done.stdout
+    assert "classfreq sql is read-only" in done.stderr and not (workspace / "classes.csv").exists()
