@@ -86,6 +86,7 @@ EXPORT_FORMATS = ("csv", "json", "parquet")
 
 
 def query_connection(config):
+    """The run's database for users' queries (`connect_for_queries`), with the run's documents shards."""
     from .core.sql import connect_for_queries
     from .core.stage import document_shards
 
@@ -108,6 +109,10 @@ def query_result(connection, text: str):
             "attached, no extension installed or loaded, no setting changed)" if refused else "")) from None
 
 
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 def print_result(frame, limit: int) -> None:
     """At most `limit` rows (0: all) as a table, then how many of how many rows it showed."""
     import polars as pl
@@ -115,9 +120,8 @@ def print_result(frame, limit: int) -> None:
     shown = frame if limit == 0 else frame.head(limit)
     with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
         typer.echo(shown)
-    total = f"{frame.height:,} row{'' if frame.height == 1 else 's'}"
-    typer.echo(f"{shown.height:,} of {total} shown (LIMIT=0 shows all; FORMAT=csv OUT=x.csv writes them to a file)"
-               if shown.height < frame.height else total)
+    typer.echo(f"{shown.height:,} of {_rows(frame.height)} shown (LIMIT=0 shows all; FORMAT=csv OUT=x.csv writes them "
+               "to a file)" if shown.height < frame.height else _rows(frame.height))
 
 
 @app.command()
@@ -164,7 +168,7 @@ def sql(
                 typer.echo(data.getvalue().decode(), nl=False)
                 return
             write_atomic(out, data.getvalue())
-            typer.echo(f"wrote {frame.height:,} rows to {out}", err=True)
+            typer.echo(f"wrote {_rows(frame.height)} to {out}", err=True)
             return
         print_result(frame, limit)
 
@@ -190,11 +194,17 @@ def shell(
                 lines.append(input("...> " if lines else "sql> "))
             except EOFError:
                 break
+            except KeyboardInterrupt:  # as in other shells: drops the statement being typed, not the session
+                typer.echo("", err=True)
+                lines = []
+                continue
             if lines[-1].rstrip().endswith(";"):
                 try:
                     print_result(query_result(connection, "\n".join(lines)), limit)
                 except ClassfreqError as error:
                     typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+                except KeyboardInterrupt:  # reaches Python once DuckDB returns; the session goes on
+                    typer.secho("interrupted", err=True)
                 lines = []
     typer.echo("", err=True)
 
