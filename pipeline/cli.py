@@ -3,6 +3,7 @@ devset, classsets). A thin layer over `pipeline.runner`, which a notebook can ca
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,31 +82,131 @@ def setup() -> None:
         typer.echo(f"WordNet: {ensure_wordnet()}", err=True)
 
 
+EXPORT_FORMATS = ("csv", "json", "parquet")
+
+
+def query_connection(config):
+    """The run's database for users' queries (`connect_for_queries`), with the run's documents shards."""
+    from .core.sql import connect_for_queries
+    from .core.stage import document_shards
+
+    return connect_for_queries(config.database, document_shards(config.work_dir))
+
+
+def query_result(connection, text: str):
+    """A user's query's whole result as a polars frame; DuckDB's errors, which carry the useful message, as
+    ClassfreqError, with what the connection refuses named."""
+    import duckdb
+
+    from .core.sql import query_frame
+
+    try:
+        return query_frame(connection, text)
+    except duckdb.Error as error:
+        refused = isinstance(error, duckdb.PermissionException) or "configuration has been locked" in str(error)
+        raise ClassfreqError(f"query failed: {error}" + (
+            "\n(classfreq sql is read-only: no files written or read but the database, no other database "
+            "attached, no extension installed or loaded, no setting changed)" if refused else "")) from None
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
+def print_result(frame, limit: int) -> None:
+    """At most `limit` rows (0: all) as a table, then how many of how many rows it showed."""
+    import polars as pl
+
+    shown = frame if limit == 0 else frame.head(limit)
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
+        typer.echo(shown)
+    typer.echo(f"{shown.height:,} of {_rows(frame.height)} shown (LIMIT=0 shows all; FORMAT=csv OUT=x.csv writes them "
+               "to a file)" if shown.height < frame.height else _rows(frame.height))
+
+
 @app.command()
 def sql(
     run: RunOption = "demo",
     query: Annotated[str, typer.Option("--query", "-q", help="A SQL query.")] = "",
     file: Annotated[Path | None, typer.Option("--file", "-f", help="A .sql file with one query.")] = None,
-    limit: Annotated[int, typer.Option(help="Rows to print at most.")] = 100,
+    limit: Annotated[int, typer.Option(help="Rows to print at most; 0 prints all.")] = 100,
+    format: Annotated[str, typer.Option("--format", help="csv, json or parquet: the whole result, to --out or "
+                                        "(csv, json) to the terminal.")] = "",
+    out: Annotated[Path | None, typer.Option("--out", help="The file to write the whole result to; its suffix "
+                                             "gives the format when --format is not given.")] = None,
 ) -> None:
-    """Runs a query against a run's DuckDB file, read-only, and prints the table."""
+    """Runs a query against a run's DuckDB file, read-only, and prints the table or exports the whole result.
+    The view `documents` holds the text of every text unit."""
     import polars as pl
 
-    from .core.sql import connect, query_frame
+    from .core.stage import write_atomic
 
     with reported_errors():
         if bool(query) == bool(file):
             raise ClassfreqError('give a query (Q="select ...") or a file (FILE=sql/queries/x.sql), not both or neither')
         if file and not file.exists():
             raise ClassfreqError(f"no such query file: {file}")
+        export = format or (out.suffix.lstrip(".") if out else "")
+        if export and export not in EXPORT_FORMATS:
+            raise ClassfreqError(f"no export format {export!r}: give FORMAT= (--format) as one of "
+                                 f"{', '.join(EXPORT_FORMATS)}")
+        if export == "parquet" and out is None:
+            raise ClassfreqError("parquet goes to a file: give OUT= (--out) as well")
+        if limit < 0:
+            raise ClassfreqError(f"LIMIT= (--limit) is a number of rows, or 0 for all, not {limit}")
         text = query or file.read_text(encoding="utf-8")
-        with connect(load_run(run).database, read_only=True) as connection:
+        config = load_run(run)
+        with query_connection(config) as connection:
+            frame = query_result(connection, text)
+        if export:
+            data = io.BytesIO()
             try:
-                frame = query_frame(connection, text)
-            except Exception as error:  # duckdb's errors carry the useful message
-                raise ClassfreqError(f"query failed: {error}") from None
-        with pl.Config(tbl_rows=limit, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=200):
-            typer.echo(frame.head(limit))
+                getattr(frame, f"write_{export}")(data)
+            except pl.exceptions.PolarsError as error:  # nested columns in CSV, say
+                raise ClassfreqError(f"cannot write the result as {export}: {error}") from None
+            if out is None:
+                typer.echo(data.getvalue().decode(), nl=False)
+                return
+            write_atomic(out, data.getvalue())
+            typer.echo(f"wrote {_rows(frame.height)} to {out}", err=True)
+            return
+        print_result(frame, limit)
+
+
+@app.command()
+def shell(
+    run: RunOption = "demo",
+    limit: Annotated[int, typer.Option(help="Rows to print at most; 0 prints all.")] = 100,
+) -> None:
+    """An SQL prompt on a run's DuckDB file, as read-only as `sql` and with its `documents` view: a statement
+    ends with `;`, Ctrl-D quits."""
+    # rather than the DuckDB CLI: PyPI's duckdb-cli (1.5.6, December 2026) cannot open files of duckdb 2
+    import readline  # noqa: F401  (imported, it gives input() line editing and history)
+
+    with reported_errors():
+        config = load_run(run)
+        connection = query_connection(config)
+    typer.echo(f"{config.database}, read-only. End a statement with ;  Ctrl-D quits.", err=True)
+    lines: list[str] = []
+    with connection:
+        while True:
+            try:
+                lines.append(input("...> " if lines else "sql> "))
+            except EOFError:
+                break
+            except KeyboardInterrupt:  # as in other shells: drops the statement being typed, not the session
+                typer.echo("", err=True)
+                lines = []
+                continue
+            if lines[-1].rstrip().endswith(";"):
+                try:
+                    print_result(query_result(connection, "\n".join(lines)), limit)
+                except ClassfreqError as error:
+                    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+                except KeyboardInterrupt:  # reaches Python once DuckDB returns; the session goes on
+                    typer.secho("interrupted", err=True)
+                lines = []
+    typer.echo("", err=True)
 
 
 @app.command()

@@ -66,23 +66,51 @@ def parse_tables_page(text: str) -> dict[str, list[tuple[str, str]]]:
     return relations
 
 
-def database_schema(database: Path) -> dict[str, list[tuple[str, str]]]:
-    """{relation: [(column, type), ...]} of every table and view in the main schema, in column order."""
-    with duckdb.connect(str(database), read_only=True) as connection:
-        rows = connection.execute(
-            """select c.table_name, c.column_name, c.data_type
-               from information_schema.columns c
-               join information_schema.tables t
-                 on t.table_catalog = c.table_catalog and t.table_schema = c.table_schema
-                 and t.table_name = c.table_name
-               where c.table_schema = 'main'
-               order by c.table_name, c.ordinal_position""").fetchall()
-        relations = connection.execute(
-            "select table_name from information_schema.tables where table_schema = 'main'").fetchall()
+def database_schema(connection: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    """{relation: [(column, type), ...]} of every table and view in the main schema, in column order (the temporary
+    catalog's too: the `documents` view of `make sql`)."""
+    rows = connection.execute(
+        """select c.table_name, c.column_name, c.data_type
+           from information_schema.columns c
+           join information_schema.tables t
+             on t.table_catalog = c.table_catalog and t.table_schema = c.table_schema
+             and t.table_name = c.table_name
+           where c.table_schema = 'main'
+           order by c.table_name, c.ordinal_position""").fetchall()
+    relations = connection.execute(
+        "select table_name from information_schema.tables where table_schema = 'main'").fetchall()
     schema: dict[str, list[tuple[str, str]]] = {name: [] for (name,) in relations}
     for table, column, kind in rows:
         schema[table].append((column, kind))
     return schema
+
+
+README_QUERY = re.compile(r'make sql (?:RUN=\S+ )?Q="([^"]+)"')
+README_FILE = re.compile(r"make sql (?:RUN=\S+ )?FILE=(\S+)")
+README_RELATION = re.compile(r"`(\w+)` (?:table|view)\b|\b(?:table|view) `(\w+)`")
+#: `table.column`; `accuracy.csv` is a file name, not a column of `accuracy`
+DOTTED_NAME = re.compile(r"\b(\w+)\.(?!(?:csv|tsv|json|jsonl|parquet|toml|sql|md|html|duckdb)\b)(\w+)\b")
+
+
+def readme_problems(text: str, connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every way the README's `make sql` examples, the tables it names (`the X table`) and the `table.column`
+    names it writes disagree with a database, one sentence each."""
+    from pipeline.core.sql import query_frame
+
+    schema = {name: [column for column, _ in columns] for name, columns in database_schema(connection).items()}
+    problems = []
+    for query in README_QUERY.findall(text):
+        try:
+            query_frame(connection, query)
+        except duckdb.Error as error:
+            problems.append(f'make sql Q="{query}": {str(error).splitlines()[0]}')
+    problems += [f"the README names a table {name!r}" for pair in README_RELATION.findall(text) for name in pair
+                 if name and name not in schema]
+    problems += [f"the README names {table}.{column}, a column {table} lacks"
+                 for table, column in DOTTED_NAME.findall(text) if table in schema and column not in schema[table]]
+    problems += [f"the README runs {path}, which does not exist" for path in README_FILE.findall(text)
+                 if not (REPO / path).exists()]
+    return problems
 
 
 def schema_differences(documented: dict[str, list[tuple[str, str]]],
@@ -109,6 +137,23 @@ def schema_differences(documented: dict[str, list[tuple[str, str]]],
 
 
 # ---- quick checks -------------------------------------------------------------------------------
+
+
+def test_the_readme_check_finds_wrong_columns_tables_and_files():
+    text = ("make sql Q=\"select model, spearman_rho_low from correlations\"\n"
+            "the `sensitivities` table, `mentions.context`, `accuracy.csv`, `mentions.doc_id`\n"
+            "make sql FILE=sql/queries/no_such_query.sql\n")
+    with duckdb.connect() as connection:
+        connection.execute("create table correlations (model varchar, spearman_low double)")
+        connection.execute("create table mentions (doc_id varchar)")
+        connection.execute("create table accuracy (class_id varchar)")
+        problems = readme_problems(text, connection)
+    assert [problem.split(":")[0] for problem in problems] == [
+        'make sql Q="select model, spearman_rho_low from correlations"',
+        "the README names a table 'sensitivities'",
+        "the README names mentions.context, a column mentions lacks",
+        "the README runs sql/queries/no_such_query.sql, which does not exist",
+    ]
 
 
 def test_the_readme_is_at_most_200_lines():

@@ -57,13 +57,38 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("CLASSFREQ_DUCKDB_MEMORY") or f"{max(512, 256 * (os.cpu_count() or 1))}MB"
 
 
-def connect(database: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(database: Path, read_only: bool = False, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     if read_only and not database.exists():
         raise ClassfreqError(f"no database at {database}: run the pipeline first (`make all RUN=...`)")
-    connection = duckdb.connect(str(database), read_only=read_only, config={"memory_limit": duckdb_memory_limit()})
+    connection = duckdb.connect(str(database), read_only=read_only,
+                                config={"memory_limit": duckdb_memory_limit(), **(config or {})})
     # DuckDB draws its own bar for queries over two seconds (the count on millions of texts), by default even
     # into a log file: it follows CLASSFREQ_PROGRESS like every other bar (a connection setting, not a config one)
     connection.execute("set enable_progress_bar = true" if progress_enabled() else "set enable_progress_bar = false")
+    return connection
+
+
+#: What a user's query may not do, in DuckDB's own settings rather than by reading the SQL: no file read or
+#: written but the database (so no COPY, EXPORT DATABASE, ATTACH of another file, INSTALL, LOAD of a file);
+#: and no extension fetched or loaded behind a query's back, whatever a DuckDB version (pyproject allows 1.1 on)
+#: lets through with external access off.
+QUERY_SETTINGS = {"enable_external_access": False, "autoinstall_known_extensions": False,
+                  "autoload_known_extensions": False}
+
+
+def connect_for_queries(database: Path, documents: list[str]) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for users' queries that refuses writes of every kind, with the view `documents`
+    over the ingest stage's Parquet shards (none when ingest has not run).
+
+    The shards are read by pyarrow, not by DuckDB: a DuckDB view over read_parquet would need their paths in
+    allowed_paths, and DuckDB writes to an allowed path too (`copy ... to '<shard>' (use_tmp_file false)`).
+    Last comes lock_configuration, so that no SET or PRAGMA can undo the settings."""
+    connection = connect(database, read_only=True, config=QUERY_SETTINGS)
+    if documents:
+        import pyarrow.dataset
+
+        connection.register("documents", pyarrow.dataset.dataset(documents, format="parquet"))
+    run_sql(connection, "catalog/lock_configuration")
     return connection
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from .. import __version__
 from .errors import ClassfreqError
 from .paths import PACKAGE_DIR, SQL_DIR
+from .shards import shard_files
 
 
 def file_stat(path: Path) -> dict[str, Any]:
@@ -153,6 +154,12 @@ def require_manifest(work_dir: Path, stage: str, needed_by: str) -> dict[str, An
             f"{needed_by} needs the outputs of {stage}, which has not run in {work_dir}: run `classfreq {stage}` first"
         )
     return manifest
+
+
+def document_shards(work_dir: Path) -> list[str]:
+    """The documents Parquet shards of the run's current ingest, or none before ingest ran."""
+    manifest = read_manifest(work_dir, "ingest")
+    return shard_files(manifest["outputs"]["documents"]) if manifest else []
 
 
 @dataclass

@@ -7,19 +7,23 @@ import ast
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipeline.core.sql import quote_identifier
 
-from ..cli_runs import classfreq, write_run
+from ..cli_runs import child_environment, classfreq, write_run
+from ..conftest import write_json
 
-PACKAGE = Path(__file__).resolve().parents[2] / "pipeline"
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "pipeline"
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 #: the one module that builds statements itself: those whose identifiers vary, quoted by quote_identifier
 SQL_HELPERS = PACKAGE / "core" / "sql.py"
@@ -111,6 +115,11 @@ def database(workspace):
     path.parent.mkdir(parents=True)
     with duckdb.connect(str(path)) as connection:
         connection.execute("create table classes as select * from (values ('potter''s wheel'), ('jack-o''-lantern')) t(display_name)")
+    shards = path.parent / "ingest-1"
+    shards.mkdir()
+    pl.DataFrame({"doc_id": ["s:0:0", "s:1:0"], "text": ["a potter's wheel", "a tench"]}).write_parquet(shards / "s-00000.parquet")
+    (path.parent / "manifests").mkdir()
+    write_json(path.parent / "manifests" / "ingest.json", {"outputs": {"documents": str(shards)}})
     return run_file, path
 
 
@@ -127,6 +136,49 @@ def test_the_sql_command_opens_the_database_read_only(workspace, database, state
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "read-only" in done.stderr
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def snapshot(folder: Path) -> dict[Path, bytes | None]:
+    """Every path under `folder` with its content (None for a folder)."""
+    return {path: path.read_bytes() if path.is_file() else None for path in folder.rglob("*")}
+
+
+@pytest.mark.parametrize("statement", [
+    "copy (select 1) to 'work/q/manifests/count.json'",
+    "copy (select 1) to 'work/q/manifests/count.json' (format csv, use_tmp_file false)",
+    "copy (select 1) to 'work/q/ingest-1/s-00000.parquet' (use_tmp_file false)",
+    "attach 'other.duckdb' as o (read_only false); create table o.x as select 1",
+    "export database 'exported'",
+    "install httpfs",
+    "load 'x.duckdb_extension'",
+    "select * from read_csv('work/q/manifests/count.json')",
+    "set threads = 1",
+    "set enable_external_access = true",
+    "reset lock_configuration",
+    "pragma enable_profiling",
+])
+def test_the_sql_command_refuses_files_databases_extensions_and_settings(workspace, database, statement):
+    run_file, _ = database
+    manifest = workspace / "work" / "q" / "manifests" / "count.json"
+    manifest.write_text('{"stage": "count"}')
+    with duckdb.connect(str(workspace / "other.duckdb")):
+        pass
+    (workspace / "x.duckdb_extension").write_bytes(b"not an extension")
+    before = snapshot(workspace)
+    # HOME: where DuckDB would install an extension (~/.duckdb), inside the workspace to be seen
+    done = classfreq("sql", "--run", str(run_file), "--query", statement, cwd=workspace, work=workspace / "work",
+                     HOME=str(workspace))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "classfreq sql is read-only" in done.stderr, done.stderr
+    assert snapshot(workspace) == before
+
+
+def test_the_sql_command_reads_the_text_units_through_the_documents_view(workspace, database):
+    run_file, _ = database
+    done = classfreq("sql", "--run", str(run_file), "--query", "select text from documents where text like '%tench%'",
+                     cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert "a tench" in done.stdout and "potter" not in done.stdout
 
 
 def test_the_sql_command_reads_names_with_apostrophes(workspace, database):
@@ -168,3 +220,73 @@ def test_duckdb_draws_its_progress_bar_only_where_classfreq_draws_its_own(tmp_pa
         env={**os.environ, "CLASSFREQ_PROGRESS": setting}, capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert shown == drawn
+
+
+def test_the_sql_command_says_how_many_rows_it_left_out_and_prints_all_with_limit_0(workspace, database):
+    run_file, _ = database
+    query = "select range as n from range(150)"
+    done = classfreq("sql", "--run", str(run_file), "--query", query, cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert "100 of 150 rows shown" in done.stdout and "shape:" not in done.stdout
+    assert "│ 99 " in done.stdout and "│ 100 " not in done.stdout
+    done = classfreq("sql", "--run", str(run_file), "--query", query, "--limit", "0", cwd=workspace,
+                     work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert "│ 149 " in done.stdout and done.stdout.rstrip().endswith("150 rows")
+
+
+@pytest.mark.parametrize("export", ["csv", "json", "parquet"])
+def test_the_sql_command_exports_the_whole_result(workspace, database, export):
+    run_file, _ = database
+    out = workspace / "exports" / f"n.{export}"
+    done = classfreq("sql", "--run", str(run_file), "--query", "select range as n from range(150)", "--format", export,
+                     "--out", str(out), cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert f"wrote 150 rows to {out}" in done.stderr
+    assert getattr(pl, f"read_{export}")(out)["n"].to_list() == list(range(150))
+    assert [path.name for path in out.parent.iterdir()] == [out.name]  # no temporary file left beside it
+
+
+def test_the_sql_command_writes_csv_to_the_terminal_and_parquet_only_to_a_file(workspace, database):
+    run_file, _ = database
+    done = classfreq("sql", "--run", str(run_file), "--query", "select display_name from classes order by 1",
+                     "--format", "csv", cwd=workspace, work=workspace / "work")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "display_name\njack-o'-lantern\npotter's wheel\n"
+    done = classfreq("sql", "--run", str(run_file), "--query", "select 1", "--format", "parquet",
+                     cwd=workspace, work=workspace / "work")
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "OUT=" in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_sql_passes_the_query_file_and_options_on_unchanged(workspace, database):
+    run_file, _ = database
+    query_file = workspace / "it's $HOME.sql"
+    query_file.write_text("select display_name from classes where display_name like 'potter%'")
+    out = workspace / "it's $5.csv"
+
+    def make_sql(**variables: str) -> subprocess.CompletedProcess:
+        # the Makefile's own recipe, with the classfreq of this interpreter and no venv to build first
+        return subprocess.run(["make", "-s", "-C", str(REPO), "-o", ".venv/.installed", "sql", f"RUN={run_file}",
+                               f"CLASSFREQ={sys.executable} -m pipeline.cli",
+                               *(f"{name}={value}" for name, value in variables.items())],
+                              env=child_environment(workspace / "work"), capture_output=True, text=True, timeout=120)
+
+    done = make_sql(Q="select 'US$5' as price, 'it''s' as quote,\n$$x$$ as dollars", FORMAT="csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "price,quote,dollars\nUS$5,it's,x\n"
+    done = make_sql(FILE=str(query_file), FORMAT="csv", OUT=str(out), LIMIT="1")
+    assert done.returncode == 0, done.stderr
+    assert out.read_text() == "display_name\npotter's wheel\n"
+
+
+def test_the_shell_runs_statements_until_end_of_input_and_refuses_writes_like_sql(workspace, database):
+    run_file, _ = database
+    statements = ("select display_name\nfrom classes order by 1;\ncopy classes to 'classes.csv';\n"
+                  "select text from documents;\n")
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "shell", "--run", str(run_file)], input=statements,
+                          cwd=workspace, env=child_environment(workspace / "work"), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "jack-o'-lantern" in done.stdout and "a tench" in done.stdout
+    assert "classfreq sql is read-only" in done.stderr and not (workspace / "classes.csv").exists()

@@ -1,5 +1,7 @@
 """The demo run on the real data in ../shared/data: the numbers in DuckDB and in the report are what scipy says."""
 
+import re
+
 import duckdb
 import numpy as np
 import polars as pl
@@ -7,15 +9,17 @@ import pytest
 from scipy import stats
 
 from pipeline.core.config import load_run
-from pipeline.core.paths import LABELS_DIR
-from pipeline.core.stage import read_manifest
+from pipeline.core.paths import LABELS_DIR, SQL_DIR
+from pipeline.core.sql import connect_for_queries
+from pipeline.core.stage import document_shards, read_manifest
 from pipeline.runner import run_pipeline
 from pipeline.stats.devset import source_files
 from pipeline.stats.labels import occurrence_labels
 
 from ..browser import Browser, requires_chromium
+from ..cli_runs import classfreq
 from ..conftest import SHARED_DATA, project_directory, requires_shared_data
-from ..test_docs import TABLES_PAGE, database_schema, parse_tables_page, schema_differences
+from ..test_docs import README, TABLES_PAGE, database_schema, parse_tables_page, readme_problems, schema_differences
 
 pytestmark = [requires_shared_data, pytest.mark.realdata, pytest.mark.slow]
 SCOPES = ["combined", "pretrain", "instruct", "source:cc3m_val", "source:coco_val2017", "source:flickr8k",
@@ -221,11 +225,33 @@ def test_the_default_policy_reaches_the_precision_and_recall_targets_on_the_dev_
     assert "Precision and recall of each policy" in (work / "work" / "demo" / "report.html").read_text()
 
 
+def query_connection(run):
+    """The demo database as `make sql` sees it: locked, with the `documents` view."""
+    return connect_for_queries(run.database, document_shards(run.work_dir))
+
+
 def test_the_tables_page_matches_the_demo_database_schema(demo):
     run, _ = demo
     documented = parse_tables_page(TABLES_PAGE.read_text(encoding="utf-8"))
-    problems = schema_differences(documented, database_schema(run.database))
+    with query_connection(run) as connection:
+        problems = schema_differences(documented, database_schema(connection))
     assert not problems, "docs/tables.md does not match the demo database:\n" + "\n".join(problems)
+
+
+def test_every_query_table_and_column_the_readme_names_is_in_the_demo_database(demo):
+    run, _ = demo
+    with query_connection(run) as connection:
+        problems = readme_problems(README.read_text(encoding="utf-8"), connection)
+    assert not problems, "the README does not match the demo database:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("query", sorted(path.name for path in (SQL_DIR / "queries").glob("*.sql")))
+def test_every_shipped_query_runs_through_make_sql_on_the_demo(demo, query):
+    run, work = demo
+    done = classfreq("sql", "--run", "demo", "--file", str(SQL_DIR / "queries" / query), "--limit", "0",
+                     cwd=work, work=work / "work", DEMO_DATA=str(SHARED_DATA))
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^[1-9][\d,]* rows?$", done.stdout, re.MULTILINE), done.stdout[-500:]
 
 
 def test_every_labelled_reference_is_a_text_unit_of_the_demo(demo):
