@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..core.cache import reused_or_built
+from ..core.config import RunConfig
 from ..core.paths import SYNONYMS_DIR
 from ..core.shards import write_parquet
-from ..core.stage import StageOutput, file_stat
+from ..core.stage import StageOutput, file_stat, fingerprint
 from ..core.step import Stage, StageContext
 from ..lexicon.classsets import load_class_set
 from ..lexicon.synonyms import NAME_VARIANTS, class_set_lexicon, curation_paths, lexicon_summary, read_curation
@@ -22,15 +24,22 @@ def parameters(context: StageContext) -> dict[str, Any]:
     return {"class_set": run.class_set, "files": files}
 
 
-def body(context: StageContext, output_dir: Path) -> StageOutput:
-    run = context.run
+def build(run: RunConfig, output_dir: Path) -> dict[str, Any]:
     classes = load_class_set(run.class_set, run.classes_file)
     outputs = class_set_lexicon(classes, read_curation(run.class_set), NAME_VARIANTS.get(run.class_set))
     for name, frame in outputs.items():
         write_parquet(frame, output_dir / f"{name}.parquet")
-    return StageOutput(outputs={name: str(output_dir / f"{name}.parquet") for name in outputs},
-                       rows={name: frame.height for name, frame in outputs.items()},
-                       details=lexicon_summary(classes, outputs["lexicon"]))
+    return {"rows": {name: frame.height for name, frame in outputs.items()},
+            "details": lexicon_summary(classes, outputs["lexicon"])}
+
+
+def body(context: StageContext, output_dir: Path) -> StageOutput:
+    # the key holds what the lexicon depends on (class set, class file, curation, code): another run with the
+    # same class set reuses it instead of spending 10-15 s on WordNet again
+    summary, reused = reused_or_built("lexicons", fingerprint(parameters(context)), output_dir,
+                                      lambda folder: build(context.run, folder))
+    return StageOutput(outputs={name: str(output_dir / f"{name}.parquet") for name in summary["rows"]},
+                       rows=summary["rows"], details={**summary["details"], "reused_from_cache": reused})
 
 
 STAGE = Stage(name="synonyms", summary=__doc__.splitlines()[0], needs=(), body=body, parameters=parameters)
