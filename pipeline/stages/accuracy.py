@@ -12,13 +12,17 @@ from ..core.errors import ClassfreqError
 from ..core.sql import replace_table
 from ..core.stage import StageOutput, database_transaction, file_stat
 from ..core.step import Stage, StageContext
-from ..stats.accuracy import check_unresolved_share, read_accuracy_file, resolve_models, score_predictions
+from ..stats.accuracy import check_unique_models, check_unresolved_share, import_accuracy
 
 ACCURACY_TABLES = ("accuracy", "accuracy_models", "accuracy_unresolved")
 
 
 def _limit(context: StageContext) -> float:
-    return float(context.run.option("max_unresolved_share", 0.05))
+    run = context.run
+    limit = run.option("max_unresolved_share", 0.05)
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 <= limit <= 1:
+        raise ClassfreqError(f"{run.file}: options.max_unresolved_share must be a share from 0 to 1, got {limit!r}")
+    return float(limit)
 
 
 def parameters(context: StageContext) -> dict[str, Any]:
@@ -35,9 +39,9 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
     lexicon = context.upstream["synonyms"]["outputs"]
     classes = pl.read_parquet(lexicon["classes"])
     terms = pl.read_parquet(lexicon["lexicon"])
-    parts = [score_predictions(spec, classes, terms) if spec.format == "predictions"
-             else resolve_models(read_accuracy_file(spec), classes, str(spec.path)) for spec in run.accuracy]
+    parts = [import_accuracy(spec, classes, terms) for spec in run.accuracy]
     table, summary, unresolved = (pl.concat([part[i] for part in parts]) for i in range(3))
+    check_unique_models(summary)
     check_unresolved_share(summary, unresolved, limit, run.class_set)
     with database_transaction(run.database, "accuracy") as connection:
         for name, frame in zip(ACCURACY_TABLES, (table, summary, unresolved)):

@@ -53,7 +53,8 @@ def tiny_report(tmp_path_factory):
                 {"name": "instruct", "stage": "instruct", "format": "llava",
                  "path": str(write_json(work / "instruct.json", INSTRUCT))},
             ],
-            "accuracy": [{"path": str(accuracy), "model": HOSTILE}, {"path": str(accuracy), "model": "reference"}],
+            "accuracy": [{"path": str(accuracy), "model": HOSTILE, "keys": "indices"},
+                         {"path": str(accuracy), "model": "reference", "keys": "indices"}],
         })
         run_pipeline(run)
         yield run, work / "reports" / "tiny.html"
