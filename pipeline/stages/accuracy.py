@@ -13,6 +13,7 @@ from ..core.sql import replace_table
 from ..core.stage import StageOutput, database_transaction, file_stat
 from ..core.step import Stage, StageContext
 from ..stats.accuracy import check_unique_models, check_unresolved_share, import_accuracy
+from ..stats.accuracy_notes import accuracy_notes
 
 ACCURACY_TABLES = ("accuracy", "accuracy_models", "accuracy_unresolved")
 
@@ -46,9 +47,10 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
     with database_transaction(run.database, "accuracy") as connection:
         for name, frame in zip(ACCURACY_TABLES, (table, summary, unresolved)):
             replace_table(connection, name, frame)
+        warnings = accuracy_notes(connection)
     return StageOutput(outputs={"database": str(run.database)},
                        rows={"accuracy": table.height, "models": summary.height, "unresolved": unresolved.height},
-                       details={"scales": dict(zip(summary["model"], summary["scale"]))})
+                       details={"scales": dict(zip(summary["model"], summary["scale"]))}, warnings=warnings)
 
 
 def without_accuracy_inputs(run: RunConfig) -> str | None:
