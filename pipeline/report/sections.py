@@ -38,7 +38,8 @@ def lead(connection: duckdb.DuckDBPyConnection) -> str:
     """The answer at a glance: how strongly accuracy follows frequency across the models."""
     combined = sql_frame(connection, "report/lead_correlations")
     if combined.is_empty():
-        return ""
+        return ('<p class="lead">No model has a correlation of accuracy with frequency; the warnings below say '
+                "why.</p>")
     best, worst = combined.row(0, named=True), combined.row(-1, named=True)
     significant = combined.filter((pl.col("spearman_low") > 0) | (pl.col("spearman_high") < 0)).height
     if combined.height == 1:

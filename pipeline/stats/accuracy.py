@@ -338,7 +338,8 @@ def score_predictions(spec: AccuracyInput, classes: pl.DataFrame, lexicon: pl.Da
 
 
 def check_unresolved_share(summary: pl.DataFrame, unresolved: pl.DataFrame, limit: float, class_set: str) -> None:
-    """Stops when a model has more unresolved class keys than `limit` (a share of its keys), naming a few."""
+    """Stops when a model has more unresolved class keys than `limit` (a share of its keys), naming a few, and when
+    no model has a single resolved class (even with `limit` 1): the later stages would have nothing to correlate."""
     for model in summary.iter_rows(named=True):
         if model["n_unresolved"] > limit * model["n_keys"]:
             examples = unresolved.filter(pl.col("model") == model["model"])["key"].head(5).to_list()
@@ -346,3 +347,7 @@ def check_unresolved_share(summary: pl.DataFrame, unresolved: pl.DataFrame, limi
                 f"{model['source']}: {model['n_unresolved']} of {model['n_keys']} classes of model {model['model']!r} "
                 f"did not resolve to {class_set} classes (limit {limit:.0%}), e.g. {examples}"
             )
+    if summary["n_resolved"].sum() == 0:
+        named = ", ".join(f"{key!r} ({reason})" for key, reason in unresolved.select("key", "reason").head(5).iter_rows())
+        raise ClassfreqError(f"no accuracy key of any [[accuracy]] entry resolved to a class of {class_set} (e.g. {named}): "
+                             "nothing to correlate")

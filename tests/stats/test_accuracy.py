@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.core.config import AccuracyInput
 from pipeline.core.errors import ClassfreqError, InputError
-from pipeline.stats.accuracy import Entry, check_unique_models, import_accuracy, read_accuracy_file, resolve_models
+from pipeline.stats.accuracy import Entry, check_unique_models, check_unresolved_share, import_accuracy, read_accuracy_file, resolve_models
 
 from ..text.test_scoring import CLASSES
 
@@ -179,3 +179,14 @@ def test_keys_resolve_by_name_before_index_and_by_index_only_when_the_entry_says
     assert dict(zip(unresolved["key"], unresolved["reason"]))["7"] == 'no match (class indices need keys = "indices")'
     with pytest.raises(ClassfreqError, match=r"keys must be one of 'names', 'indices', got 'index'"):
         import_accuracy(AccuracyInput(path=path, options={"keys": "index"}), NUMBERED, None)
+
+
+def test_no_resolved_key_in_any_model_is_an_error_not_an_empty_table(tmp_path):
+    # with max_unresolved_share = 1 nothing else stops it, and sensitivity used to fail on the empty table
+    path = tmp_path / "acc.csv"
+    path.write_text("class,accuracy\nunicorn,0.5\ndragon,0.2\n")
+    table, summary, unresolved = imported(AccuracyInput(path=path, model="m"))
+    with pytest.raises(ClassfreqError, match=r"^no accuracy key of any \[\[accuracy\]\] entry resolved to a class of "
+                                             r"imagenet1k \(e\.g\. 'unicorn' \(no match\), 'dragon' \(no match\)\): "
+                                             "nothing to correlate"):
+        check_unresolved_share(summary, unresolved, 1.0, "imagenet1k")
