@@ -21,15 +21,22 @@ def _models(names: list[str], examples: int) -> str:
 
 
 def accuracy_notes(connection: duckdb.DuckDBPyConnection, examples: int = EXAMPLES) -> list[str]:
-    """A sentence per model with keys left out (per kind, naming `examples` of them), and one on the scales."""
-    notes = []
+    """A sentence per model with keys left out (per kind, naming `examples` of them), and one on the scales.
+
+    Models of one file that leave out the same number of keys with the same examples (the 21 CLIP models of
+    an OpenCLIP results file) share one sentence."""
+    groups: dict[tuple, list[str]] = {}
     for row in sql_frame(connection, "report/accuracy_drops", {"limit": examples}).iter_rows(named=True):
-        named = ", ".join(f"{item['key']!r} ({item['reason']})" for item in row["examples"])
-        what = ("named a class another of its keys had already named"
-                if row["kind"] == "duplicate" else "did not resolve to a class")
-        notes.append(f"model {row['model']!r} ({row['source']}): {row['n_dropped']:,} of its {row['n_keys']:,} "
-                     f"accuracy keys {what} and {'is' if row['n_dropped'] == 1 else 'are'} left out, e.g. {named}; "
-                     "all of them: table accuracy_unresolved")
+        shown = tuple((item["key"], item["reason"]) for item in row["examples"])
+        groups.setdefault((row["source"], row["kind"], row["n_dropped"], row["n_keys"], shown), []).append(row["model"])
+    notes = []
+    for (source, kind, n_dropped, n_keys, shown), names in groups.items():
+        named = ", ".join(f"{key!r} ({reason})" for key, reason in shown)
+        what = "named a class another of its keys had already named" if kind == "duplicate" else "did not resolve to a class"
+        whose = (f"model {names[0]!r} ({source}): " if len(names) == 1
+                 else f"{_models(names, examples)} of {source}, each: ")
+        notes.append(f"{whose}{n_dropped:,} of its {n_keys:,} accuracy keys {what} and "
+                     f"{'is' if n_dropped == 1 else 'are'} left out, e.g. {named}; all of them: table accuracy_unresolved")
     models = sql_frame(connection, "report/accuracy_models")
     by_scale: dict[str, list[str]] = {}
     for row in models.iter_rows(named=True):
@@ -57,8 +64,12 @@ def _why_no_correlation(row: dict) -> str:
     return "its correlation is undefined"
 
 
-def unusable_model_notes(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """A sentence per model without a Spearman estimate in the combined scope, saying why."""
-    return [f"model {row['model']!r} ({row['source']}) has no correlation of accuracy with frequency: "
-            f"{_why_no_correlation(row)}"
-            for row in sql_frame(connection, "report/unusable_models").iter_rows(named=True)]
+def unusable_model_notes(connection: duckdb.DuckDBPyConnection, examples: int = EXAMPLES) -> list[str]:
+    """A sentence per model without a Spearman estimate in the combined scope, saying why; models of one file
+    without one for the same reason share a sentence."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for row in sql_frame(connection, "report/unusable_models").iter_rows(named=True):
+        groups.setdefault((row["source"], _why_no_correlation(row)), []).append(row["model"])
+    return [(f"model {names[0]!r} ({source}) has" if len(names) == 1 else f"{_models(names, examples)} of {source} have")
+            + f" no correlation of accuracy with frequency: {why}"
+            for (source, why), names in groups.items()]
