@@ -192,9 +192,10 @@ def checked_scale(path: str, entries: list[Entry], declared: str = "auto") -> st
     nonzero = [entry for entry in entries if entry.accuracy > 0]
     small = [entry for entry in nonzero if entry.accuracy <= 1]
     if 2 * len(small) > len(nonzero):
-        where = above_one[0].record or repr(above_one[0].field)
+        above = above_one[0]
+        where = repr(above.key) + (f" ({above.record})" if above.record else "")
         raise _bad_value(path, small[0], f"mixes fractions and percentages: {len(small)} of {len(nonzero)} non-zero "
-                                         f"values are at most 1, and {where} is {above_one[0].accuracy:g}; set "
+                                         f"values are at most 1, and {where} is {above.accuracy:g}; set "
                                          'scale = "fraction" or "percent" on this [[accuracy]] entry')
     return "percent"
 

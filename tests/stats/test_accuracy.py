@@ -126,7 +126,7 @@ def test_fractions_and_percents_mixed_in_one_model_are_refused(tmp_path):
     text = "class,accuracy\nhen,0.5\nrooster,0.25\nzebra,0.75\nsea lion,40\n"
     message = accuracy_error(tmp_path, "mix.csv", text)
     assert message == (f"{tmp_path / 'mix.csv'}: line 2, field 'accuracy': mixes fractions and percentages: 3 of 4 "
-                       "non-zero values are at most 1, and line 5 is 40; set scale = \"fraction\" or \"percent\" "
+                       "non-zero values are at most 1, and 'sea lion' (line 5) is 40; set scale = \"fraction\" or \"percent\" "
                        "on this [[accuracy]] entry: 0.5")
     # said outright, the scale decides: 0.5 % is a percentage like any other
     path = tmp_path / "mix.csv"
@@ -134,6 +134,11 @@ def test_fractions_and_percents_mixed_in_one_model_are_refused(tmp_path):
     assert dict(zip(table["class_id"], table["accuracy"]))[HEN] == 0.005 and summary["scale"][0] == "percent"
     assert accuracy_error(tmp_path, "mix.csv", text, scale="fraction").endswith(
         "line 5, field 'accuracy': above 1, the top of scale = \"fraction\": 40.0")
+    layout = '{"backboneA_pretrainedB": {"classwise": {"hen": 0.5, "rooster": 0.25, "zebra": 40}}}'
+    assert accuracy_error(tmp_path, "r.json", layout).endswith(
+        "r.json: model 'backboneA_pretrainedB', field 'hen': mixes fractions and percentages: 2 of 3 non-zero values "
+        "are at most 1, and 'zebra' (model 'backboneA_pretrainedB') is 40; set scale = \"fraction\" or \"percent\" "
+        "on this [[accuracy]] entry: 0.5")
     # a few values of at most 1 among percentages are small percentages
     path.write_text("class,accuracy\nhen,0.5\nrooster,25\nzebra,75\nsea lion,0\n")
     table, summary, _ = imported(AccuracyInput(path=path))
