@@ -40,6 +40,8 @@ Method = Literal["classfreq", "vlmclassifier"]
 Splitter = Literal["auto", "punkt", "punkt_builtin", "none"]
 AccuracyFormat = Literal["auto", "csv", "tsv", "json", "openclip_results", "predictions"]
 ScoringRule = Literal["open_world", "substring"]
+KeyMode = Literal["names", "indices"]
+Scale = Literal["auto", "fraction", "percent"]
 #: the paper's bootstrap size, and the floor below which its intervals are too noisy to print
 MIN_RESAMPLES = 1000
 
@@ -108,10 +110,16 @@ class AccuracyInput(_Table):
     label_field: str = "label"
     text_field: str = "pred"
     choices_field: str = "choices"
+    #: how class keys resolve: by wnid, then by name (display name, lemma, normalized, fuzzy); or by wnid, then
+    #: by class index, which a run must ask for: numbers are also names ("3", "1")
+    keys: KeyMode = "names"
+    #: how values are read: fractions, percent, or "auto" (see docs/runs.md)
+    scale: Scale = "auto"
 
     @property
     def options(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__struct_fields__ if name not in ("path", "format", "model")}
+        """Everything of the entry but the file: what its accuracy depends on beside the file's content."""
+        return {name: getattr(self, name) for name in self.__struct_fields__ if name != "path"}
 
 
 class VlmclassifierOptions(_Table):

@@ -17,7 +17,7 @@ from .. import __version__
 from ..core.config import RunConfig
 from ..core.sql import relations
 from .html import escape, page
-from .sections import Section, lead, policy_warnings_box
+from .sections import Section, accuracy_warnings_box, lead, policy_warnings_box
 
 COUNTS_ONLY = ('<p class="lead">This run counts only: it has no accuracy inputs, so how accuracy follows frequency '
                "is not shown. Add [[accuracy]] entries to the run file for the correlation.</p>")
@@ -35,7 +35,9 @@ def render_report(connection: duckdb.DuckDBPyConnection, run_name: str, sections
     body = "".join(f'<section id="{escape(s.anchor)}"><h2>{escape(s.title)}</h2>{s.render(connection)}</section>'
                    for s in included)
     opening = (COUNTS_ONLY if counts_only or "correlations" not in present else lead(connection)) + (
-        policy_warnings_box(connection) if {"policy_cuts", "uncountable_terms"} <= present else "")
+        policy_warnings_box(connection) if {"policy_cuts", "uncountable_terms"} <= present else "") + (
+        accuracy_warnings_box(connection, {"correlations", "correlated_points"} <= present)
+        if not counts_only and {"accuracy_models", "accuracy_unresolved"} <= present else "")
     return page(f"classfreq: {run_name}", f"<h1>classfreq report: {escape(run_name)}</h1>{opening}<nav>{nav}</nav>{body}")
 
 

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ..core.sql import sql_frame
+from ..stats.accuracy_notes import accuracy_notes, unusable_model_notes
 from ..stats.policy_checks import policy_notes
 from .html import cell, count_cell, escape, estimate_cell, figure_html, table_html
 from .lexicon import curation_section, evaluation_section, flagged_terms_section, policy_shift_section
@@ -37,13 +38,20 @@ def lead(connection: duckdb.DuckDBPyConnection) -> str:
     """The answer at a glance: how strongly accuracy follows frequency across the models."""
     combined = sql_frame(connection, "report/lead_correlations")
     if combined.is_empty():
-        return ""
+        return ('<p class="lead">No model has a correlation of accuracy with frequency; the warnings below say '
+                "why.</p>")
     best, worst = combined.row(0, named=True), combined.row(-1, named=True)
+    significant = combined.filter((pl.col("spearman_low") > 0) | (pl.col("spearman_high") < 0)).height
+    if combined.height == 1:
+        text = (f"For {best['model']}, Spearman's ρ between how often a class is mentioned (all text, "
+                f"{best['n_classes']:,} classes, {best['n_zero']:,} never mentioned) and the model's accuracy on it is "
+                f"{best['spearman_rho']:.2f} [95% CI {best['spearman_low']:.2f}–{best['spearman_high']:.2f}]; the "
+                f"interval {'excludes' if significant else 'includes'} zero.")
+        return f'<p class="lead">{escape(text)}</p>'
     text = (f"Across {combined.height} models, Spearman's ρ between how often a class is mentioned (all text, "
             f"{best['n_classes']:,} classes, {best['n_zero']:,} never mentioned) and the model's accuracy on it ranges "
             f"from {worst['spearman_rho']:.2f} ({worst['model']}) to {best['spearman_rho']:.2f} "
             f"[95% CI {best['spearman_low']:.2f}–{best['spearman_high']:.2f}] ({best['model']}).")
-    significant = combined.filter((pl.col("spearman_low") > 0) | (pl.col("spearman_high") < 0)).height
     text += f" For {significant} of {combined.height} models the interval excludes zero."
     return f'<p class="lead">{escape(text)}</p>'
 
@@ -52,6 +60,30 @@ def policy_warnings_box(connection: duckdb.DuckDBPyConnection) -> str:
     """At the top of the report: the classes the run's policy cuts by more than half, and the terms it never
     counts, so that no zero or near-zero count passes unseen."""
     return "".join(f'<p class="warning">{escape(note)}.</p>' for note in policy_notes(connection, WARNING_EXAMPLES))
+
+
+def accuracy_warnings_box(connection: duckdb.DuckDBPyConnection, correlated: bool) -> str:
+    """At the top of the report: the accuracy keys left out, each model's scale, and (once correlated) the models
+    without a correlation, so that no model or class leaves the analysis unseen."""
+    notes = accuracy_notes(connection) + (unusable_model_notes(connection) if correlated else [])
+    return "".join(f'<p class="warning">{escape(note)}.</p>' for note in notes)
+
+
+def accuracy_section(connection: duckdb.DuckDBPyConnection) -> str:
+    models = sql_frame(connection, "report/accuracy_models")
+    dropped = sql_frame(connection, "report/accuracy_unresolved")
+    return (
+        table_html(["model", "file", "scale", "scoring", "keys", "resolved", "left out", "answers scored"],
+                   [[cell(r["model"]), cell(r["source"]), cell(r["scale"]), cell(r["scoring"] or "imported"),
+                     cell(r["n_keys"]), cell(r["n_resolved"]), cell(r["n_unresolved"]), cell(r["n_records"])]
+                    for r in models.iter_rows(named=True)],
+                   "accuracy-models", "How each model's accuracy was read")
+        + table_html(["model", "file", "key", "why left out"],
+                     [[cell(r["model"]), cell(r["source"]), cell(r["key"]), cell(r["reason"])]
+                      for r in dropped.iter_rows(named=True)],
+                     "accuracy-unresolved", f"{dropped.height:,} accuracy keys left out of the correlation",
+                     searchable=True)
+    )
 
 
 def counted_section(connection: duckdb.DuckDBPyConnection) -> str:
@@ -242,7 +274,7 @@ def provenance_section(provenance: dict) -> Callable[[duckdb.DuckDBPyConnection]
 
 
 #: tables written only by runs with [[accuracy]]: a counts-only run's report leaves out the sections that read them
-TABLES_NEEDING_ACCURACY = {"accuracy", "correlations", "correlated_points", "binned_accuracy", "sensitivity"}
+TABLES_NEEDING_ACCURACY = {"accuracy", "accuracy_models", "correlations", "correlated_points", "binned_accuracy", "sensitivity"}
 
 SECTIONS = (
     Section("counted", "What was counted", counted_section, ("documents_summary", "class_frequency_by_scope")),
@@ -253,6 +285,7 @@ SECTIONS = (
     Section("binned", "Mean accuracy by frequency", binned_section, ("binned_accuracy",)),
     Section("exposure", "Over- and under-exposed classes", exposure_section, ("accuracy", "class_frequency_by_scope")),
     Section("classes", "Every class", class_table_section, ("accuracy", "class_frequency_by_scope", "mentions")),
+    Section("accuracy", "Accuracy inputs", accuracy_section, ("accuracy_models", "accuracy_unresolved")),
     Section("flagged", "Ambiguous terms", flagged_terms_section, ("lexicon", "mention_weights")),
     Section("policies", "How much each policy moves each class", policy_shift_section,
             ("class_frequency_by_policy", "class_frequency_by_scope")),

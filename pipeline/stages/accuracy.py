@@ -12,7 +12,8 @@ from ..core.errors import ClassfreqError
 from ..core.sql import replace_table
 from ..core.stage import StageOutput, database_transaction, file_stat, read_file_identity
 from ..core.step import Stage, StageContext
-from ..stats.accuracy import check_unresolved_share, read_accuracy_file, resolve_models, score_predictions
+from ..stats.accuracy import check_unique_models, check_unresolved_share, import_accuracy
+from ..stats.accuracy_notes import accuracy_notes
 
 ACCURACY_TABLES = ("accuracy", "accuracy_models", "accuracy_unresolved")
 
@@ -26,7 +27,7 @@ def parameters(context: StageContext) -> dict[str, Any]:
     if not run.accuracy:
         raise ClassfreqError(f"run {run.name!r} has no [[accuracy]] inputs: add one to {run.file}")
     return {"limit": _limit(context),
-            "files": [{**file_stat(spec.path), "format": spec.format, "model": spec.model, "options": spec.options}
+            "files": [{**file_stat(spec.path), "options": spec.options}
                       for spec in run.accuracy if spec.path.exists()]}
 
 
@@ -35,18 +36,20 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
     lexicon = context.upstream["synonyms"]["outputs"]
     classes = pl.read_parquet(lexicon["classes"])
     terms = pl.read_parquet(lexicon["lexicon"])
-    parts = [score_predictions(spec, classes, terms) if spec.format == "predictions"
-             else resolve_models(read_accuracy_file(spec), classes, str(spec.path)) for spec in run.accuracy]
+    parts = [import_accuracy(spec, classes, terms) for spec in run.accuracy]
     table, summary, unresolved = (pl.concat([part[i] for part in parts]) for i in range(3))
+    check_unique_models(summary)
     check_unresolved_share(summary, unresolved, limit, run.class_set)
     with database_transaction(run.database, "accuracy") as connection:
         for name, frame in zip(ACCURACY_TABLES, (table, summary, unresolved)):
             replace_table(connection, name, frame)
+        warnings = accuracy_notes(connection)
     return StageOutput(outputs={"database": str(run.database)},
                        rows={"accuracy": table.height, "models": summary.height, "unresolved": unresolved.height},
                        details={"scales": dict(zip(summary["model"], summary["scale"])),
                                 "files": [read_file_identity(spec.path, f"accuracy: {spec.model or spec.path.stem}")
-                                          for spec in run.accuracy]})
+                                          for spec in run.accuracy]},
+                       warnings=warnings)
 
 
 def without_accuracy_inputs(run: RunConfig) -> str | None:

@@ -9,6 +9,7 @@ from ..core.errors import ClassfreqError
 from ..core.sql import replace_table, sql_frame
 from ..core.stage import StageOutput, database_transaction
 from ..core.step import Stage, StageContext
+from ..stats.accuracy_notes import unusable_model_notes
 from ..stats.correlation import binned_accuracy, correlated_points, correlations, frequency_bins
 from ..stats.frequency import frequency_accuracy, published_parameters
 
@@ -49,8 +50,9 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
         binned = binned_accuracy(sql_frame(connection, "binned_classes"), n_resamples, seed)
         replace_table(connection, "correlations", table)
         replace_table(connection, "binned_accuracy", binned)
+        warnings = unusable_model_notes(connection)
     return StageOutput(outputs={"database": str(run.database)},
-                       rows={"correlations": table.height, "binned_accuracy": binned.height})
+                       rows={"correlations": table.height, "binned_accuracy": binned.height}, warnings=warnings)
 
 
 STAGE = Stage(name="correlate", summary=__doc__.splitlines()[0], needs=("count", "accuracy"), uses=("published",),

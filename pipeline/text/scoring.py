@@ -20,35 +20,48 @@ from typing import Any
 
 import polars as pl
 
-from ..core.errors import InputError
+from ..core.errors import FileError, InputError
 from .normalize import normalize_text
 
 RULES = ("open_world", "substring")
 
 
+def read_utf8(path: Path) -> str:
+    """A whole text file; bytes that are not UTF-8 stop the run naming the file and the first bad byte's offset."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise FileError(path, "not valid UTF-8", f"byte {error.start}", value=data[error.start:error.start + 4]) from None
+    return text.removeprefix("\ufeff")
+
+
 def read_predictions(path: Path, label_field: str = "label", text_field: str = "pred",
                      choices_field: str = "choices") -> list[dict[str, Any]]:
-    """Records {label, text, choices (or None)}; a bad line is an error naming file, line and field."""
+    """Records {label, text, choices (or None)}; a bad line is an error naming file, line and field, and so is
+    a file without a record."""
     records = []
-    with open(path, encoding="utf-8-sig") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(path, f"line {line_number}", f"not valid JSON: {error}") from None
-            if not isinstance(item, dict):
-                raise InputError(path, f"line {line_number}", "expected a JSON object")
-            for field in (label_field, text_field):
-                if field not in item or item[field] is None:
-                    raise InputError(path, f"line {line_number}", f"missing (fields: {', '.join(map(str, item))})", field)
-            if not isinstance(item[text_field], str):
-                raise InputError(path, f"line {line_number}", f"expected text, got {item[text_field]!r}", text_field)
-            choices = item.get(choices_field)
-            if choices is not None and not (isinstance(choices, list) and all(isinstance(c, str) for c in choices)):
-                raise InputError(path, f"line {line_number}", "expected a list of option names", choices_field)
-            records.append({"label": str(item[label_field]), "text": item[text_field], "choices": choices})
+    # split at "\n" only: U+2028 and other line breaks that str.splitlines knows may stand inside a JSON string
+    for line_number, line in enumerate(read_utf8(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(path, f"line {line_number}", f"not valid JSON: {error}") from None
+        if not isinstance(item, dict):
+            raise InputError(path, f"line {line_number}", "expected a JSON object")
+        for field in (label_field, text_field):
+            if field not in item or item[field] is None:
+                raise InputError(path, f"line {line_number}", f"missing (fields: {', '.join(map(str, item))})", field)
+        if not isinstance(item[text_field], str):
+            raise InputError(path, f"line {line_number}", f"expected text, got {item[text_field]!r}", text_field)
+        choices = item.get(choices_field)
+        if choices is not None and not (isinstance(choices, list) and all(isinstance(c, str) for c in choices)):
+            raise InputError(path, f"line {line_number}", "expected a list of option names", choices_field)
+        records.append({"label": str(item[label_field]), "text": item[text_field], "choices": choices})
+    if not records:
+        raise FileError(path, "no predictions in the file")
     return records
 
 
@@ -89,10 +102,11 @@ def class_terms(lexicon: pl.DataFrame) -> dict[str, list[tuple[str, ...]]]:
 
 
 def score_records(records: list[dict[str, Any]], resolve, terms: dict[str, list[tuple[str, ...]]],
-                  rule: str = "open_world") -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+                  rule: str = "open_world", resolve_option=None) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """Pure core: records → per-class {correct, n, label, resolved_by}, and labels that did not resolve.
 
-    `resolve(key) → (class_id or None, how)` is the class resolver the accuracy import uses.
+    `resolve(key) → (class_id or None, how)` is the class resolver the accuracy import uses for gold labels;
+    `resolve_option` resolves a closed-world record's options (default: `resolve`).
     """
     resolved: dict[str, tuple[str | None, str]] = {}
     per_class: dict[str, dict[str, Any]] = {}
@@ -106,7 +120,7 @@ def score_records(records: list[dict[str, Any]], resolve, terms: dict[str, list[
             unresolved[label] = how
             continue
         if record["choices"] is not None:
-            correct = _closed_world_correct(record, class_id, resolve)
+            correct = _closed_world_correct(record, class_id, resolve_option or resolve)
         elif rule == "substring":
             correct = substring_correct(record["text"], label)
         else:

@@ -10,11 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.core.config import AccuracyFormat, RunFile, SourceFormat, load_run, parse_run
+from pipeline.core.config import RunFile, SourceFormat, load_run, parse_run
 from pipeline.core.errors import ClassfreqError
 from pipeline.core.policies import POLICIES
 from pipeline.readers.streaming import READERS
-from pipeline.stats.accuracy import ACCURACY_FORMATS
 from pipeline.text.scoring import RULES
 from tests.cli_runs import classfreq
 
@@ -97,7 +96,6 @@ def test_defaults_come_from_the_schema_and_reader_settings_left_unset_are_left_t
 def test_the_schema_lists_what_the_code_knows():
     """The enumerations of the run file and the tables of the code that acts on them are the same."""
     assert set(typing.get_args(SourceFormat)) == {*READERS, "hf"}
-    assert set(typing.get_args(AccuracyFormat)) == {"auto", *ACCURACY_FORMATS}
     policy_type = typing.get_type_hints(type(parse_run(run()).options))["policy"]
     assert typing.get_args(policy_type) == POLICIES
     scoring_rule = typing.get_type_hints(type(parse_run(run(accuracy=[{"path": "a"}])).accuracy[0]))["rule"]

@@ -11,7 +11,7 @@ from pipeline.core.config import parse_run
 from pipeline.core.paths import SQL_DIR
 from pipeline.core.sql import replace_table
 from pipeline.report.render import render_report
-from pipeline.report.sections import SECTIONS
+from pipeline.report.sections import SECTIONS, lead
 from pipeline.runner import run_pipeline
 
 from ..browser import Browser, requires_chromium
@@ -36,6 +36,25 @@ def test_sections_whose_tables_are_absent_are_left_out():
         assert f'id="{absent}"' not in page and f'href="#{absent}"' not in page
 
 
+def lead_of(models):
+    with duckdb.connect() as connection:
+        replace_table(connection, "correlations", pl.DataFrame(
+            {"model": [model for model, _ in models], "scope": ["combined"] * len(models),
+             "spearman_rho": [rho for _, rho in models], "spearman_low": [0.7] * len(models),
+             "spearman_high": [0.85] * len(models), "n_classes": [5] * len(models), "n_zero": [1] * len(models)},
+            schema_overrides={"spearman_rho": pl.Float64}))
+        return lead(connection)
+
+
+def test_the_lead_reads_right_for_one_model_and_for_none():
+    assert lead_of([("m", 0.79)]) == (
+        '<p class="lead">For m, Spearman&#x27;s ρ between how often a class is mentioned (all text, 5 classes, 1 never '
+        "mentioned) and the model&#x27;s accuracy on it is 0.79 [95% CI 0.70–0.85]; the interval excludes zero.</p>")
+    assert "Across 2 models" in lead_of([("m", 0.79), ("n", 0.75)])
+    assert lead_of([("m", None)]) == ('<p class="lead">No model has a correlation of accuracy with frequency; the '
+                                      "warnings below say why.</p>")
+
+
 @pytest.fixture(scope="module")
 def tiny_report(tmp_path_factory):
     work = tmp_path_factory.mktemp("tiny")
@@ -53,7 +72,8 @@ def tiny_report(tmp_path_factory):
                 {"name": "instruct", "stage": "instruct", "format": "llava",
                  "path": str(write_json(work / "instruct.json", INSTRUCT))},
             ],
-            "accuracy": [{"path": str(accuracy), "model": HOSTILE}, {"path": str(accuracy), "model": "reference"}],
+            "accuracy": [{"path": str(accuracy), "model": HOSTILE, "keys": "indices"},
+                         {"path": str(accuracy), "model": "reference", "keys": "indices"}],
         })
         run_pipeline(run)
         yield run, work / "work" / "tiny" / "report.html"

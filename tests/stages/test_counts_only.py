@@ -46,7 +46,7 @@ def test_dropping_accuracy_from_a_run_leaves_no_correlation_of_the_earlier_run_i
     accuracy = workspace / "accuracy.csv"
     accuracy.write_text("class,accuracy\n" + "".join(f"{index},{index % 10 / 10}\n" for index in range(1000)))
     with_accuracy = parse_run({"name": "mix", "class_set": "imagenet1k", "sources": sources,
-                               "accuracy": [{"path": str(accuracy), "model": "m"}]})
+                               "accuracy": [{"path": str(accuracy), "model": "m", "keys": "indices"}]})
     run_pipeline(with_accuracy)
     page = workspace / "work" / "mix" / "report.html"
     assert 'id="correlations"' in page.read_text()

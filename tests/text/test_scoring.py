@@ -55,7 +55,7 @@ def test_scores_per_class_with_sample_counts(terms):
     records = [
         {"label": "hen", "text": "a hen", "choices": None},
         {"label": "hen", "text": "a chicken in the kitchen", "choices": None},
-        {"label": "8", "text": "hens", "choices": None},  # by class index
+        {"label": "Hen", "text": "hens", "choices": None},  # the name in any case
         {"label": "zebra", "text": "It is a zebra.", "choices": ["zebra", "hen"]},
         {"label": "zebra", "text": "zebra or hen", "choices": ["zebra", "hen"]},  # two options named: wrong
         {"label": "unicorn", "text": "a unicorn", "choices": None},
@@ -63,8 +63,14 @@ def test_scores_per_class_with_sample_counts(terms):
     open_world, unresolved = score_records(records, resolver.resolve, terms)
     assert {k: (v["correct"], v["n"]) for k, v in open_world.items()} == {HEN: (2, 3), "n02391049": (1, 2)}
     assert list(unresolved) == ["unicorn"]
+    # a number is a class index only when the entry says keys = "indices"
+    _, unresolved = score_records([{"label": "8", "text": "hens", "choices": None}], resolver.resolve, terms)
+    assert unresolved == {"8": 'no match (class indices need keys = "indices")'}
+    by_index, _ = score_records([{"label": "8", "text": "hens", "choices": ["hen", "zebra"]}],
+                                ClassResolver(CLASSES, "indices").resolve, terms, resolve_option=resolver.resolve)
+    assert (by_index[HEN]["correct"], by_index[HEN]["resolved_by"]) == (1, "index")  # options still resolve by name
     substring, _ = score_records(records, resolver.resolve, terms, rule="substring")
-    assert (substring[HEN]["correct"], substring[HEN]["n"]) == (2, 3)  # "kitchen" counted, "8" in "hens" not
+    assert (substring[HEN]["correct"], substring[HEN]["n"]) == (3, 3)  # "kitchen" counted
 
 
 def test_a_predictions_file_becomes_accuracy_rows(tmp_path):
@@ -88,3 +94,17 @@ def test_a_bad_line_names_the_file_line_and_field(tmp_path):
     lexicon, _ = build_lexicon(CLASSES)
     with pytest.raises(InputError, match=r"answers.jsonl: line 2, field 'pred': missing \(fields: label\)"):
         score_predictions(AccuracyInput(path=path, format="predictions"), CLASSES, lexicon)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "answers.jsonl: no predictions in the file"),
+    (b"\n  \n", "answers.jsonl: no predictions in the file"),
+    (b'{"label": "hen", "pred": "a h\xe9n"}\n', "answers.jsonl: byte 29: not valid UTF-8: b'\\xe9n\"}'"),
+])
+def test_an_empty_or_undecodable_predictions_file_is_named(tmp_path, content, message):
+    path = tmp_path / "answers.jsonl"
+    path.write_bytes(content)
+    lexicon, _ = build_lexicon(CLASSES)
+    with pytest.raises(InputError) as raised:
+        score_predictions(AccuracyInput(path=path, format="predictions"), CLASSES, lexicon)
+    assert str(raised.value) == f"{tmp_path}/{message}"
