@@ -43,7 +43,7 @@ def test_unresolved_keys_and_an_all_unseen_model_are_named_on_the_console_and_in
     ]
     for warning in expected:
         assert f"  warning: {warning}" in console
-    page = (workspace / "reports" / "drops.html").read_text()
+    page = (workspace / "work" / "drops" / "report.html").read_text()
     for warning in expected:
         assert f'<p class="warning">{html.escape(warning)}.</p>' in page
     assert UNSEEN not in page and 'id="accuracy-unresolved"' in page
