@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -120,10 +121,12 @@ def synset_from_wnid(wnid: str):
     if not _WNID_RE.match(wnid):
         raise ClassfreqError(f"not a WordNet noun id (n + 8 digits): {wnid!r}")
     try:
-        synset = _wn().synset_from_pos_and_offset("n", int(wnid[1:]))
+        with warnings.catch_warnings():  # nltk warns, then returns None, for an offset past its data: said below
+            warnings.simplefilter("ignore", UserWarning)
+            synset = _wn().synset_from_pos_and_offset("n", int(wnid[1:]))
     except Exception as exc:  # nltk raises WordNetError / ValueError for a bad offset
         raise ClassfreqError(f"wnid {wnid!r} is not a WordNet 3.0 noun synset ({exc})") from None
-    if synset is None:  # what nltk returns for an offset past its data
+    if synset is None:
         raise ClassfreqError(f"wnid {wnid!r} is not a WordNet 3.0 noun synset")
     return synset
 
