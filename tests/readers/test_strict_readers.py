@@ -9,12 +9,17 @@ import os
 import signal
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.core.config import Source
 from pipeline.core.errors import ClassfreqError, FileError, InputError
+from pipeline.readers.fast import _json_depth as fast_json_depth
 from pipeline.readers.sources import ingest_sources, read_source, until_broken
+from pipeline.readers.streaming import json_depth
 
 from .test_bad_input import llava_bytes, llava_item, outcomes
 from .test_fast_ingest import block_bytes, ingest_both  # noqa: F401 (block_bytes is a fixture)
@@ -307,3 +312,18 @@ def test_invalid_utf8_in_a_long_json_array_names_the_byte(tmp_path):
     assert len(content) > 4 * (1 << 20)  # several chunks of the streaming reader
     [message] = messages(tmp_path, "llava", content)
     assert f"not valid UTF-8 at byte {content.index(BAD_BYTE)}" in message
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab\n\u00e9'),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(alphabet='[]{}"\\a'), children, max_size=3),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES, st.booleans())
+def test_the_fast_depth_scan_agrees_with_the_decoded_value(value, ascii_only):
+    # brackets, quotes and backslashes inside strings are no nesting, however they are escaped
+    data = np.frombuffer(json.dumps(value, ensure_ascii=ascii_only).encode(), dtype=np.uint8)
+    assert fast_json_depth(data) == json_depth(value)
