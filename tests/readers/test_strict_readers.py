@@ -21,6 +21,7 @@ from pipeline.readers.fast import _json_depth as fast_json_depth
 from pipeline.readers.sources import ingest_sources, read_source, until_broken
 from pipeline.readers.streaming import json_depth
 
+from ..cli_runs import classfreq, write_run
 from .test_bad_input import llava_bytes, llava_item, outcomes
 from .test_fast_ingest import block_bytes, ingest_both  # noqa: F401 (block_bytes is a fixture)
 
@@ -327,3 +328,12 @@ def test_the_fast_depth_scan_agrees_with_the_decoded_value(value, ascii_only):
     # brackets, quotes and backslashes inside strings are no nesting, however they are escaped
     data = np.frombuffer(json.dumps(value, ensure_ascii=ascii_only).encode(), dtype=np.uint8)
     assert fast_json_depth(data) == json_depth(value)
+
+
+def test_cli_a_named_pipe_as_a_source_exits_2_without_blocking(workspace):
+    os.mkfifo(workspace / "chat.json")
+    run_file = write_run(workspace / "pipe.toml", {"name": "pipe", "class_set": "imagenet1k", "sources": [
+        {"name": "chat", "stage": "instruct", "format": "llava", "path": "chat.json"}]})
+    done = classfreq("ingest", "--run", str(run_file), cwd=workspace, work=workspace / "work", timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr == "error: chat.json: is not a regular file\n"
