@@ -18,6 +18,7 @@ Every set has the columns of :data:`COLUMNS`; missing values are empty strings.
 from __future__ import annotations
 
 import ast
+import codecs
 import csv
 import io
 import json
@@ -25,6 +26,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -119,9 +121,14 @@ def synset_from_wnid(wnid: str):
     if not _WNID_RE.match(wnid):
         raise ClassfreqError(f"not a WordNet noun id (n + 8 digits): {wnid!r}")
     try:
-        return _wn().synset_from_pos_and_offset("n", int(wnid[1:]))
+        with warnings.catch_warnings():  # nltk warns, then returns None, for an offset past its data: said below
+            warnings.simplefilter("ignore", UserWarning)
+            synset = _wn().synset_from_pos_and_offset("n", int(wnid[1:]))
     except Exception as exc:  # nltk raises WordNetError / ValueError for a bad offset
         raise ClassfreqError(f"wnid {wnid!r} is not a WordNet 3.0 noun synset ({exc})") from None
+    if synset is None:
+        raise ClassfreqError(f"wnid {wnid!r} is not a WordNet 3.0 noun synset")
+    return synset
 
 
 def wnid_of(synset) -> str:
@@ -368,11 +375,23 @@ def _check_duplicates(names: Sequence[str], where: Sequence[str], path: Path) ->
         first[key] = loc
 
 
+def _read_text(path: Path) -> str:
+    """A class file's text, without its BOM; bytes that are not UTF-8 are named by their offset in the file."""
+    data = path.read_bytes()
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ClassfreqError(f"{path}: not valid UTF-8 at byte {start + exc.start}") from None
+
+
 def _read_json_names(path: Path, set_name: str | None) -> tuple[list[str], list[str]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_text(path))
     except ValueError as exc:
         raise ClassfreqError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ClassfreqError(f"{path}: not valid JSON (nested too deeply to read)") from None
     key_used = None
     if isinstance(data, dict) and data and all(isinstance(v, dict) and "classwise" in v for v in data.values()):
         # the OpenCLIP results layout {model: {"full": acc, "classwise": {name: acc}}}: its class names
@@ -419,9 +438,13 @@ def load_user_class_file(path: str | Path, set_name: str | None = None) -> pl.Da
     if suffix == ".json":
         names, where = _read_json_names(path, set_name)
     elif suffix in (".csv", ".tsv"):
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        with io.StringIO(_read_text(path), newline="") as fh:
             reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
             fields = [f.strip() for f in (reader.fieldnames or [])]
+            # a row read as a dict keeps one of two equal names: the other column would be lost unseen
+            repeated = next((f for i, f in enumerate(fields) if f in fields[:i]), None)
+            if repeated is not None:
+                raise ClassfreqError(f"{path}: header: repeated column name {repeated!r}")
             reader.fieldnames = fields
             name_col = "name" if "name" in fields else "display_name" if "display_name" in fields else None
             if name_col is None:
@@ -442,7 +465,7 @@ def load_user_class_file(path: str | Path, set_name: str | None = None) -> pl.Da
                 raise ClassfreqError(f"{path}: class_id is empty on some rows (fill all or none)")
     else:
         names, where = [], []
-        with open(path, encoding="utf-8-sig") as fh:
+        with io.StringIO(_read_text(path), newline=None) as fh:
             for n, line in enumerate(fh, 1):
                 s = line.strip()
                 if s and not s.startswith("#"):

@@ -4,9 +4,10 @@ A fast reader reads a file in blocks of whole records and yields one `Batch` per
 records as columns (record position, turn index, role, raw text, conversation key). It only accepts what
 the streaming reader would accept unchanged, and checks that block by block with vectorized tests: strict
 typed JSON decoding (msgspec), valid UTF-8, no NUL character, known speakers, the header's column count,
-no stray carriage return. At the first sign of anything else it raises `NotClean`, and ingest reads that
-source again with the streaming reader, which names each bad record exactly. So a fast reader never has
-to describe a bad record, and never accepts a record that the streaming reader would reject or read otherwise.
+no stray carriage return, no JSON nested deeper than the streaming reader takes, no id that it rejects. At the
+first sign of anything else it raises `NotClean`, and ingest reads that source again with the streaming reader,
+which names each bad record exactly. So a fast reader never has to describe a bad record, and never accepts a
+record that the streaming reader would reject or read otherwise.
 
 Formats: llava, json (arrays), jsonl, csv, tsv, parquet. Others (coco, flickr8k, hf) stream.
 """
@@ -17,7 +18,7 @@ import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
@@ -25,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from .streaming import MAX_CSV_FIELD_CHARS, ROLES, arrow_value_type, is_arrow_text, parquet_batches
+from .streaming import MAX_CSV_FIELD_CHARS, MAX_JSON_DEPTH, ROLES, arrow_value_type, is_arrow_text, parquet_batches
 
 try:
     import msgspec
@@ -57,10 +58,13 @@ class NotClean(Exception):
 class Batch:
     """The records of one block: `records` of them, and `build`, which gives their turns as columns (record, turn,
     role, text, key) and may still raise NotClean. The reader holds the GIL while it decodes; what `build` does
-    (polars) lets go of it, so ingest calls it on another thread."""
+    (polars) lets go of it, so ingest calls it on another thread. JSON records also give their `ids` (null for a
+    record keyed by its position) and which of them were integers in the file (None: none were)."""
 
     records: int
     build: Callable[[], pl.DataFrame]
+    ids: pl.Series | None = None
+    integer_ids: pl.Series | None = None
 
     @classmethod
     def of(cls, records: int, turns: pl.DataFrame) -> Batch:
@@ -87,9 +91,29 @@ def fast_batches(fmt: str, path: Path, options: dict[str, Any]) -> Iterator[Batc
         raise NotClean("msgspec is not installed")
     flat = fmt != "llava" and bool(options.get("fields") or options.get("text_field"))
     shape = _FlatShape(options) if flat else _LlavaShape()
-    if fmt == "jsonl":
-        return _jsonl_batches(path, shape)
-    return _json_array_batches(path, shape)
+    batches = _jsonl_batches(path, shape) if fmt == "jsonl" else _json_array_batches(path, shape)
+    return _checked_ids(batches, whole_conversations=not flat)
+
+
+def _checked_ids(batches: Iterator[Batch], whole_conversations: bool) -> Iterator[Batch]:
+    """The batches, then NotClean if an id repeats where the streaming reader rejects it: any repeat in items that are
+    whole conversations, else an integer id and a text id that read alike. The ids' 64-bit hashes are checked once,
+    at the end (ingest removes what was written, as for any late NotClean): 8 bytes an id, and a collision (about 1
+    in 10^7 for a million ids) only makes the source stream."""
+    texts, integers = [], []
+    for batch in batches:
+        if batch.ids.null_count() < len(batch.ids):
+            if batch.integer_ids is None:
+                texts.append(batch.ids.drop_nulls().hash())
+            else:
+                integers.append(batch.ids.filter(batch.integer_ids).hash())
+                texts.append(batch.ids.filter(~batch.integer_ids).drop_nulls().hash())
+        yield batch
+    if whole_conversations:
+        if texts + integers and (seen := pl.concat(texts + integers, rechunk=False)).n_unique() < len(seen):
+            raise NotClean("a repeated id")
+    elif integers and texts and pl.concat(integers).is_in(pl.concat(texts).implode()).any():
+        raise NotClean("an integer id and a text id that read alike")
 
 
 def _strings(values: list[Any]) -> pl.Series:
@@ -108,17 +132,19 @@ def _turns_frame(record: np.ndarray, turn: np.ndarray, role: pl.Series, text: pl
     })
 
 
-def _keys(ids: list[Any]) -> pl.Series:
-    """Conversation keys as the streaming reader makes them: the id as text (an integer in decimal); null for none."""
+def _keys(ids: list[Any]) -> tuple[pl.Series, pl.Series | None]:
+    """Conversation keys as the streaming reader makes them: the id as text (an integer in decimal); null for none.
+    And which ids were integers, if any were."""
     kinds = set(map(type, ids))
     if not kinds <= {str, int, type(None)}:
         raise NotClean("an id that is not text or an integer")
+    integers = pl.Series(list(map(isinstance, ids, repeat(int))), dtype=pl.Boolean) if int in kinds else None
     if int in kinds:
         try:
             ids = [str(i) if type(i) is int else i for i in ids]
         except ValueError:  # an integer too long for str(); the streaming reader says what happens
             raise NotClean("an integer id too long to print") from None
-    return _strings(ids)
+    return _strings(ids), integers
 
 
 def _no_keys(count: int) -> pl.Series:
@@ -162,13 +188,17 @@ class _LlavaShape:
         turn = msgspec.defstruct("Turn", [("speaker", speaker, msgspec.field(name="from")), ("value", str)], gc=False)
         self.item = msgspec.defstruct("Item", [("conversations", list[turn]), ("id", str | int | None, None)], gc=False)
 
-    def turns(self, items: list[Any], positions: np.ndarray) -> Callable[[], pl.DataFrame]:
+    depth = 3  # item, conversations, turn
+
+    def turns(self, items: list[Any], positions: np.ndarray) -> tuple[pl.Series, pl.Series | None, int, Callable[[], pl.DataFrame]]:
+        """The records' ids (and which were integers), how many brackets open in their typed fields, and how to build
+        their turns."""
         conversations = list(map(_CONVERSATIONS, items))
         lengths = np.fromiter(map(len, conversations), dtype=np.int64, count=len(conversations))
         flat = list(chain.from_iterable(conversations))
         text = _strings(list(map(_VALUE, flat)))
         speakers = pl.Series(list(map(_SPEAKER, flat)), dtype=pl.String)
-        keys = _keys(list(map(_ID, items)))
+        keys, integers = _keys(list(map(_ID, items)))
 
         def build() -> pl.DataFrame:
             owner = np.repeat(np.arange(len(lengths)), lengths)
@@ -176,7 +206,7 @@ class _LlavaShape:
             role = speakers.replace_strict(ROLES, return_dtype=pl.String)
             return _turns_frame(positions[owner], turn.astype(np.int32), role, text, keys.gather(owner))
 
-        return build
+        return keys, integers, 2 * len(items) + len(flat), build
 
 
 _CONVERSATIONS, _VALUE, _SPEAKER, _ID = attrgetter("conversations"), attrgetter("value"), attrgetter("speaker"), attrgetter("id")
@@ -199,15 +229,18 @@ class _FlatShape:
             members.append(("key", str | int | None, msgspec.field(default=None, name=self.id_field)))
         self.item = msgspec.defstruct("Row", members, gc=False)
 
-    def turns(self, items: list[Any], positions: np.ndarray) -> Callable[[], pl.DataFrame]:
+    depth = 1
+
+    def turns(self, items: list[Any], positions: np.ndarray) -> tuple[pl.Series, pl.Series | None, int, Callable[[], pl.DataFrame]]:
         columns = [_strings(list(map(attrgetter(f"t{i}"), items))) for i in range(len(self.columns))]
+        integers = None
         if self.id_field is None:
             keys = _no_keys(len(items))
         elif self.id_field in self.columns:
             keys = columns[self.columns.index(self.id_field)]
         else:
-            keys = _keys(list(map(attrgetter("key"), items)))
-        return lambda: _flat_turns(columns, self.roles, keys, positions)
+            keys, integers = _keys(list(map(attrgetter("key"), items)))
+        return keys, integers, len(items), lambda: _flat_turns(columns, self.roles, keys, positions)
 
 
 def _decoded(decode: Callable[[], Any]) -> Any:
@@ -215,10 +248,46 @@ def _decoded(decode: Callable[[], Any]) -> Any:
         return decode()
     except (msgspec.MsgspecError, UnicodeDecodeError, ValueError):
         raise NotClean("not strictly valid JSON records of the expected shape") from None
+    except RecursionError:
+        raise NotClean("JSON nested too deeply to decode") from None
 
 
-def _checked_batch(shape, items: list[Any], positions: np.ndarray) -> Batch:
-    build = shape.turns(items, positions)
+_OPEN, _CLOSE = 0x7B, 0x7D  # '{' and '}'; '[' and ']' are the same bytes with 0x20 cleared
+
+
+def _json_depth(data: np.ndarray) -> int:
+    """How deeply the valid JSON in `data` nests, brackets inside strings not counted."""
+    quotes = np.flatnonzero(data == 0x22)
+    # a quote is escaped by an odd number of backslashes before it
+    backslashes = np.zeros(len(quotes), dtype=np.int64)
+    before = quotes - 1
+    more = (before >= 0) & (data[np.maximum(before, 0)] == 0x5C)
+    while more.any():
+        backslashes += more
+        before -= 1
+        more &= (before >= 0) & (data[np.maximum(before, 0)] == 0x5C)
+    quotes = quotes[backslashes % 2 == 0]
+    folded = data | 0x20
+    opens, closes = np.flatnonzero(folded == _OPEN), np.flatnonzero(folded == _CLOSE)
+    opens = opens[np.searchsorted(quotes, opens) % 2 == 0]
+    closes = closes[np.searchsorted(quotes, closes) % 2 == 0]
+    if not len(opens):
+        return 0
+    return int((np.arange(1, len(opens) + 1) - np.searchsorted(closes, opens)).max())
+
+
+def _check_depth(data: np.ndarray, typed_opens: int, typed_depth: int, outer: int) -> None:
+    """NotClean if an item of the block `data` (`outer` levels inside it) nests deeper than the streaming reader
+    takes. The brackets of the typed fields are known: only a block with many more (in texts or in ignored fields,
+    which msgspec skips unseen) is scanned."""
+    extra_opens = np.count_nonzero((data | 0x20) == _OPEN) - typed_opens - outer
+    if typed_depth + extra_opens > MAX_JSON_DEPTH and _json_depth(data) - outer > MAX_JSON_DEPTH:
+        raise NotClean("JSON nested deeper than the streaming reader takes")
+
+
+def _checked_batch(shape, items: list[Any], positions: np.ndarray, data: np.ndarray, outer: int) -> Batch:
+    ids, integer_ids, typed_opens, build = shape.turns(items, positions)
+    _check_depth(data, typed_opens, shape.depth, outer)
 
     def checked() -> pl.DataFrame:
         turns = build()
@@ -226,7 +295,7 @@ def _checked_batch(shape, items: list[Any], positions: np.ndarray) -> Batch:
         _check_keys(turns.get_column("key"))
         return turns
 
-    return Batch(len(items), checked)
+    return Batch(len(items), checked, ids, integer_ids)
 
 
 class _Buffer:
@@ -249,6 +318,10 @@ class _Buffer:
             count = self.handle.readinto(view[self.fill:self.fill + size])
         self.fill += count
         return count
+
+    def view(self, end: int) -> np.ndarray:
+        """data[:end] as an array, to be dropped before the buffer changes (a resize while it lives fails)."""
+        return np.frombuffer(self.data, dtype=np.uint8, count=end)
 
     def decode(self, decoder, end: int, closing: bytes = b"") -> Any:
         """Decodes data[:end] + closing (one byte, written over data[end] for the call)."""
@@ -291,7 +364,7 @@ def _json_array_batches(path: Path, shape) -> Iterator[Batch]:
         while True:
             if not buffer.read(BLOCK_BYTES):
                 items = _decoded(lambda: buffer.decode(decoder, buffer.fill))
-                yield _checked_batch(shape, items, np.arange(position, position + len(items)))
+                yield _checked_batch(shape, items, np.arange(position, position + len(items)), buffer.view(buffer.fill), 1)
                 return
             cuts = _item_boundaries(buffer.data, buffer.fill, key)
             if not cuts:
@@ -305,8 +378,9 @@ def _json_array_batches(path: Path, shape) -> Iterator[Batch]:
                 except NotClean:
                     if attempt == len(cuts) - 1:
                         raise
+            batch = _checked_batch(shape, items, np.arange(position, position + len(items)), buffer.view(end), 1)
             buffer.keep(resume, b"[")
-            yield _checked_batch(shape, items, np.arange(position, position + len(items)))
+            yield batch
             position += len(items)
             del items
 
@@ -354,7 +428,7 @@ def _jsonl_batches(path: Path, shape) -> Iterator[Batch]:
         first_line += len(lines)
         lines = [line for line in lines if line.strip()]
         items = _decoded(lambda lines=lines: list(map(decoder.decode, lines)))
-        yield _checked_batch(shape, items, numbers)
+        yield _checked_batch(shape, items, numbers, np.frombuffer(block, dtype=np.uint8), 0)
 
 
 def _line_blocks(path: Path) -> Iterator[bytes]:
@@ -415,6 +489,8 @@ def _delimited_batches(path: Path, options: dict[str, Any]) -> Iterator[Batch]:
             if not len(lines) or not len(lines[0]):
                 raise NotClean("no header on line 1")
             columns = _parse_header(lines[0], delimiter, quoting)
+            if len(set(columns)) < len(columns):
+                raise NotClean("a repeated column name")
             lines, numbers = lines[1:], numbers[1:]
         empty = lines.str.len_bytes() == 0
         if empty.any():
@@ -470,13 +546,13 @@ def _csv_module_rows(lines: pl.Series, delimiter: str) -> pl.Series:
 
 
 def _column(values: pl.Series | None, lines: pl.Series, columns: list[str] | None, column: Any, required: bool) -> pl.Series | None:
-    """A column of the rows: by header name (the last of equal names, as a dict of the row keeps), or by index."""
+    """A column of the rows: by header name, or by index."""
     if columns is not None:
         if not isinstance(column, str) or column not in columns:
             if required:
                 raise NotClean("no such column")
             return None
-        index = len(columns) - 1 - columns[::-1].index(column)
+        index = columns.index(column)
     else:
         if isinstance(column, bool) or not isinstance(column, int) or column < 0:
             if required:

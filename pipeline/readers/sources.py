@@ -80,6 +80,9 @@ def record_documents(record: Record, source: str, stage: str) -> tuple[list[dict
 def resolve_source_path(source: Source) -> Path:
     """The local file of a source; downloads it from the hub when there is none and the network allows."""
     if source.path and source.path.exists():
+        # reading a named pipe or a device blocks or never ends; a folder is not one file either
+        if not source.path.is_file():
+            raise FileError(source.path, "is not a regular file")
         return source.path
     hub = source.hub
     if hub is not None and hub.repo and hub.file:
@@ -328,7 +331,7 @@ def ingest_sources(sources: tuple[Source, ...], directory: Path, shard_size: int
     # each local file is hashed on a thread while it is read (hashlib lets go of the GIL)
     with ThreadPoolExecutor(max_workers=1) as hasher:
         for source in sources:
-            local = source.format != "hf" and source.path is not None and source.path.exists()
+            local = source.format != "hf" and source.path is not None and source.path.is_file()
             digest = hasher.submit(file_sha256, source.path) if local else None
             result = ingest_source(source, directory, shard_size, policy)
             rejects.extend(result["rejects"])

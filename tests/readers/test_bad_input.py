@@ -19,8 +19,10 @@ BIG_TEXT = "shark " * (10 * 2**20 // 6)  # a 10 MB single text
 WORLD_TEXTS = ["Кошка сидит на окне", "猫がいます 🐈‍⬛🦈", "כלב בפארק", "قطة على الشجرة", "\u200fمرحبا\u200f 👍🏽"]
 
 
-def llava_item(text, speaker="gpt", key="1"):
-    return {"id": key, "conversations": [{"from": "human", "value": "Describe."}, {"from": speaker, "value": text}]}
+def llava_item(text, speaker="gpt", key=None):
+    """A LLaVA item; without a key it has no id (ids are unique within a file)."""
+    item = {"conversations": [{"from": "human", "value": "Describe."}, {"from": speaker, "value": text}]}
+    return item if key is None else {"id": key, **item}
 
 
 def llava_bytes(*items) -> bytes:
@@ -145,7 +147,7 @@ def test_llava_ten_megabyte_text(tmp_path):
 QA = {"id_field": "id", "fields": {"instruction": "human", "output": "gpt"}}
 
 
-def qa_line(instruction, output, key=1) -> bytes:
+def qa_line(instruction, output, key=None) -> bytes:
     return json.dumps({"id": key, "instruction": instruction, "output": output}, ensure_ascii=False).encode() + b"\n"
 
 

@@ -15,7 +15,7 @@ from pipeline.runner import run_pipeline
 
 from ..cli_runs import classfreq, write_run
 
-GOOD = {"id": "a", "conversations": [{"from": "human", "value": "<image>\nWhat is it?"}, {"from": "gpt", "value": "A goose."}]}
+GOOD = {"conversations": [{"from": "human", "value": "<image>\nWhat is it?"}, {"from": "gpt", "value": "A goose."}]}
 NULL_VALUE = {"id": "b", "conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": None}]}
 UNKNOWN_SPEAKER = {"id": "c", "conversations": [{"from": "narrator", "value": "Once"}]}
 EMPTY_TEXTS = {"id": "d", "conversations": [{"from": "human", "value": "<image>"}, {"from": "gpt", "value": "  "}]}
