@@ -94,9 +94,15 @@ def lemma_streams(texts: pl.Series) -> pl.Series:
     token_counts = np.diff(token_offsets)[codes]
     ends = np.cumsum(token_counts)
     run_starts = np.repeat(token_offsets[codes] - (ends - token_counts), token_counts)
-    values = token_values.take(pa.array(run_starts + np.arange(len(run_starts))))
+    values = token_values.take(_arrow(run_starts + np.arange(len(run_starts))))
     offsets = np.concatenate([[0], ends])[piece_offsets]
-    return pl.Series(texts.name, pa.LargeListArray.from_arrays(pa.array(offsets), values))
+    return pl.Series(texts.name, pa.LargeListArray.from_arrays(_arrow(offsets), values))
+
+
+def _arrow(values: np.ndarray | list[str]) -> pa.Array:
+    """An Arrow array by way of polars: pyarrow's own `pa.array` imports pandas on first use (0.8 s), which a
+    small run normalized in this process would pay for nothing."""
+    return pl.Series(values).to_arrow()
 
 
 def list_offsets(lengths: np.ndarray) -> np.ndarray:
@@ -119,7 +125,7 @@ def _piece_lemmas(pieces: pl.Series) -> tuple[np.ndarray, pa.DictionaryArray]:
 
 def _lemma_of_category(categories: pl.Categories) -> pa.Array:
     """The noun lemma of every string of `categories`, in category order: once per distinct token."""
-    return pa.array([noun_lemma(name) for name in categories.to_series().to_list()], type=pa.large_string())
+    return _arrow([noun_lemma(name) for name in categories.to_series().to_list()]).cast(pa.large_string())
 
 
 def normalize_series(texts: pl.Series) -> pl.Series:
