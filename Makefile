@@ -42,7 +42,8 @@ demo: setup
 	@echo "database: work/demo/classfreq.duckdb   report: work/demo/report.html"
 
 # the layer contract (pyproject.toml, [tool.importlinter]) first: a broken layer fails in seconds
-test: setup
+test: $(VENV)/.installed
+	$(CLASSFREQ) setup --browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 

@@ -73,13 +73,32 @@ def run_all(run: RunOption = "demo", force: ForceOption = False) -> None:
     run_stages(run, None, force)
 
 
+BROWSER_PACKAGES = ("chromium",)
+
+
 @app.command()
-def setup() -> None:
-    """Makes WordNet available to NLTK (NLTK data, download, or a system WordNet folder)."""
+def setup(
+    browser: Annotated[bool, typer.Option("--browser", help="Also a headless Chromium, for the tests that look at "
+                                          "the report in a browser.")] = False,
+) -> None:
+    """Makes WordNet available to NLTK: NLTK's data, its downloader (online), a system WordNet folder, or, as
+    root, the system package; otherwise says the exact command to run."""
+    import shutil
+
+    from .core.system_packages import can_install_system_packages, install_command, install_system_packages
     from .lexicon.wordnet import ensure_wordnet
 
     with reported_errors():
-        typer.echo(f"WordNet: {ensure_wordnet()}", err=True)
+        typer.echo(f"WordNet: {ensure_wordnet(install_system=True)}", err=True)
+        if not browser:
+            return
+        found = shutil.which("chromium") or shutil.which("chromium-browser")
+        if found is None and can_install_system_packages():
+            install_system_packages(BROWSER_PACKAGES)
+            found = shutil.which("chromium")
+        # the browser tests skip without it, so the suite still runs: a note, not an error
+        typer.echo(f"Chromium: {found}" if found else "Chromium: not found, so the browser tests will be skipped; "
+                   f"to run them: `{install_command(BROWSER_PACKAGES)}`", err=True)
 
 
 EXPORT_FORMATS = ("csv", "json", "parquet")

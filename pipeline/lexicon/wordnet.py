@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..core.errors import ClassfreqError
 from ..core.paths import cache_dir
+from ..core.system_packages import can_install_system_packages, install_command, install_system_packages
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,11 @@ SYSTEM_WORDNET_DIR = Path("/usr/share/wordnet")
 DOWNLOAD_TIMEOUT_S = 5.0
 _MARKER = ".classfreq-source.json"
 
+WORDNET_PACKAGES = ("wordnet-base",)
 INSTALL_HINT = (
-    "WordNet 3.0 is not available. Install it with `apt-get install wordnet-base` (files in "
+    f"WordNet 3.0 is not available. Install it with `{install_command(WORDNET_PACKAGES)}` (files in "
     "/usr/share/wordnet; or point WORDNET_DIR at a WordNet 3.0 dict folder), or, with internet, "
-    "`python -m nltk.downloader wordnet`."
+    "`.venv/bin/python -m nltk.downloader -d ~/.cache/classfreq/nltk_data wordnet`; then run `make demo` again."
 )
 
 
@@ -243,11 +245,12 @@ def _try_download(cache_root: Path) -> bool:
     return ok
 
 
-def ensure_wordnet(cache_root: Path | None = None, allow_download: bool = True) -> str:
+def ensure_wordnet(cache_root: Path | None = None, allow_download: bool = True, install_system: bool = False) -> str:
     """Make ``corpora/wordnet`` findable by NLTK; return where it came from (one line).
 
-    Idempotent: a second call (or a later process) finds the earlier copy under ``cache_root``
-    without copying or downloading again.
+    In order: NLTK's data, an earlier copy, NLTK's downloader (online), the system's WordNet folder, and with
+    `install_system` (`classfreq setup`, as root) the system package. Idempotent: a second call (or a later
+    process) finds the earlier copy under ``cache_root`` without copying or downloading again.
     """
     cache_root = Path(cache_root) if cache_root is not None else default_cache_root()
     found = _nltk_finds_wordnet()
@@ -270,6 +273,9 @@ def ensure_wordnet(cache_root: Path | None = None, allow_download: bool = True) 
         if found:
             return f"wordnet: downloaded by nltk to {found}"
     src = _system_dir()
+    if src is None and install_system and can_install_system_packages():
+        install_system_packages(WORDNET_PACKAGES)
+        src = _system_dir()
     if src is not None:
         target = _copy_system_wordnet(src, cache_root)
         _add_data_root(cache_root)

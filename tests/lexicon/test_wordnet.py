@@ -69,5 +69,30 @@ def test_missing_wordnet_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setattr(wnmod, "_system_dir", lambda: None)
     with pytest.raises(ClassfreqError) as err:
         wnmod.ensure_wordnet(cache_root=tmp_path, allow_download=False)
-    assert "apt-get install wordnet-base" in str(err.value)
-    assert "nltk.downloader wordnet" in str(err.value)
+    assert "`sudo apt-get install -y wordnet-base`" in str(err.value)
+    assert "nltk.downloader -d ~/.cache/classfreq/nltk_data wordnet" in str(err.value)
+
+
+def test_setup_as_root_installs_the_system_package_when_nothing_else_has_wordnet(tmp_path, monkeypatch):
+    """The last resort of `classfreq setup`: apt-get, as root only; the dictionary it brings is copied as usual."""
+    installed = []
+    system = {"dir": None}
+    monkeypatch.setattr(wnmod, "_nltk_finds_wordnet", lambda: None)
+    monkeypatch.setattr(wnmod, "_system_dir", lambda: system["dir"])
+    monkeypatch.setattr(wnmod, "can_install_system_packages", lambda: True)
+
+    def install(packages):
+        installed.append(packages)
+        system["dir"] = tmp_path / "dict"
+
+    monkeypatch.setattr(wnmod, "install_system_packages", install)
+    monkeypatch.setattr(wnmod, "_copy_system_wordnet", lambda src, root: root / "corpora" / "wordnet")
+    with pytest.raises(ClassfreqError, match="copied WordNet from"):  # the fake dictionary is not a real one
+        wnmod.ensure_wordnet(cache_root=tmp_path, allow_download=False, install_system=True)
+    assert installed == [("wordnet-base",)]
+    installed.clear()
+    system["dir"] = None
+    monkeypatch.setattr(wnmod, "can_install_system_packages", lambda: False)  # not root: the commands to run
+    with pytest.raises(ClassfreqError, match="sudo apt-get install -y wordnet-base"):
+        wnmod.ensure_wordnet(cache_root=tmp_path, allow_download=False, install_system=True)
+    assert installed == []
