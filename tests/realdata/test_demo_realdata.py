@@ -214,12 +214,10 @@ def test_demo_report_has_the_sensitivity_table(demo):
 
 
 def test_the_default_policy_reaches_the_precision_and_recall_targets_on_the_dev_set(demo):
-    from pipeline.core.policies import run_policy
-
     run, work = demo
     with duckdb.connect(str(run.database), read_only=True) as connection:
         precision, recall, n = connection.execute(
-            "select precision, recall, n_occurrences from policy_evaluation where policy = ?", [run_policy(run)]).fetchone()
+            "select precision, recall, n_occurrences from policy_evaluation where policy = ?", [run.options.policy]).fetchone()
     assert n >= 300
     assert precision >= 0.9 and recall >= 0.9
     assert "Precision and recall of each policy" in (work / "work" / "demo" / "report.html").read_text()
