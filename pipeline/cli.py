@@ -14,7 +14,7 @@ import typer
 from .core.config import load_run
 from .core.errors import ClassfreqError
 from .core.paths import DEVSET, LABELS_DIR, SYNONYMS_DIR, cache_dir
-from .runner import run_pipeline, upstream_of
+from .runner import run_pipeline
 from .stages import STAGES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -239,7 +239,7 @@ def evaluate(run: RunOption = "demo") -> None:
 
     with reported_errors():
         config = load_run(run)
-        run_pipeline(config, upstream_of("count"))  # the labels are scored on the count's tables
+        run_pipeline(config, ["count"])  # the labels are scored on the count's tables (and what it reads, if stale)
         with connect(config.database, read_only=True) as connection:
             if not relation_exists(connection, "label_evaluation"):
                 raise ClassfreqError(f"run {config.name!r} reads none of the labelled sets' sources ({LABELS_DIR})")
