@@ -37,16 +37,16 @@ def ordered(stages: Sequence[Stage]) -> tuple[Stage, ...]:
     return tuple(placed)
 
 
-def upstream_of(*names: str, uses: bool = False) -> list[str]:
-    """The stages `names` need (and, with `uses`, those they read where they ran), directly or through others,
-    and `names` themselves, in order."""
+def upstream_of(*names: str) -> list[str]:
+    """The stages `names` read (those they need and those they use where they ran), directly or through
+    others, and `names` themselves, in order."""
     by_name = {stage.name: stage for stage in STAGES}
     wanted, pending = set(), list(names)
     while pending:
         stage = by_name[pending.pop()]
         if stage.name not in wanted:
             wanted.add(stage.name)
-            pending.extend(stage.needs + (stage.uses if uses else ()))
+            pending.extend(stage.needs + stage.uses)
     return [stage.name for stage in ordered(STAGES) if stage.name in wanted]
 
 
@@ -91,7 +91,7 @@ def run_pipeline(
     source edited since the last ingest reruns ingest before `count`), so no output rests on stale inputs;
     `force` reruns the named stages only."""
     named = None if stages is None else selected_stages(stages)
-    selected = selected_stages(None if named is None else upstream_of(*(stage.name for stage in named), uses=True))
+    selected = selected_stages(None if named is None else upstream_of(*(stage.name for stage in named)))
     left_out = not_applicable(run, selected)
     refused = [f"{stage.name}: {left_out[stage.name]}" for stage in named or () if stage.name in left_out]
     if refused:

@@ -48,3 +48,8 @@ def test_the_makefile_knows_every_stage_and_no_other():
 
 def test_every_stage_is_declared_once():
     assert len({s.name for s in STAGES}) == len(STAGES)
+
+
+def test_a_stage_reads_what_it_uses_as_well_as_what_it_needs():
+    assert upstream_of("report")[-1] == "report"
+    assert {"ingest", "count", "accuracy", "correlate", "sensitivity", "published"} <= set(upstream_of("report"))
