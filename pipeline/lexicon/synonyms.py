@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from ..core.errors import ClassfreqError
 from ..core.paths import SYNONYMS_DIR
 from ..text.match import match_lemmas, term_index
 from ..text.normalize import normalize_series
+from .curation import CURATION_KINDS, read_curation_file
 
 ORIGIN_ORDER = ["display_name", "wordnet", "name_variant", "curated"]
 #: A term is polysemous when it has several WordNet noun senses and the class's sense holds less than
@@ -65,9 +66,26 @@ def curation_paths(class_set: str) -> dict[str, Path]:
     return paths
 
 
-def read_curation(class_set: str) -> Curation:
-    frames = {kind: pl.read_csv(path, infer_schema=False) for kind, path in curation_paths(class_set).items()
-              if path.exists()}
+def read_curation(class_set: str, run_files: Mapping[str, Path] | None = None) -> Curation:
+    """The shipped curation of a class set, with a run's own files (its `[curation]`, by kind) added to it.
+
+    A run's row replaces a shipped row with the same key, so a run can give its own reason for a shipped
+    exclusion or compound without the two rows counting twice.
+    """
+    run_files = run_files or {}
+    frames = {}
+    for kind, shipped in curation_paths(class_set).items():
+        # the run's file last: its rows are the ones kept
+        paths = ([shipped] if shipped.exists() else []) + ([run_files[kind]] if kind in run_files else [])
+        if not paths:
+            continue
+        spec = CURATION_KINDS[kind]
+        frame = pl.concat([read_curation_file(path, kind) for path in paths])
+        frames[kind] = (
+            frame.with_columns(_normalized=normalized(frame[spec.text_column]))
+            .unique([*spec.key[:-1], "_normalized"], keep="last", maintain_order=True)
+            .drop("_normalized")
+        )
     return Curation(**frames)
 
 
@@ -119,13 +137,21 @@ def candidate_terms(
     return pl.concat(parts, how="vertical_relaxed")
 
 
+def _refusal(kind: str, rows: pl.DataFrame, problem: str) -> ClassfreqError:
+    """Curation rows the class set contradicts: the first by its file and line (`where`, from
+    :func:`read_curation`), and how many more there are."""
+    first = rows.row(0, named=True)
+    where = first.get("where") or f"synonyms {kind}.csv"
+    more = f" (and {rows.height - 1} more rows like it)" if rows.height > 1 else ""
+    return ClassfreqError(f"{where}: {problem.format(**first)}{more}")
+
+
 def _check_class_ids(frame: pl.DataFrame | None, classes: pl.DataFrame, kind: str) -> None:
     if frame is None:
         return
     unknown = frame.join(classes.select("class_id"), on="class_id", how="anti")
     if unknown.height:
-        raise ClassfreqError(f"synonyms {kind}.csv names classes this set does not have: "
-                             f"{unknown['class_id'].head(5).to_list()}")
+        raise _refusal(kind, unknown, "names class {class_id!r}, which this class set does not have")
 
 
 def build_lexicon(
@@ -168,13 +194,12 @@ def build_lexicon(
 def _apply_exclusions(terms: pl.DataFrame, exclusions: pl.DataFrame | None) -> pl.DataFrame:
     if exclusions is None or exclusions.is_empty():
         return terms
-    excluded = exclusions.select("class_id", "reason", term=normalized(exclusions["term"]))
+    excluded = exclusions.with_columns(text=pl.col("term"), term=normalized(exclusions["term"]))
     stale = excluded.join(terms, on=["class_id", "term"], how="anti")
     if stale.height:
-        raise ClassfreqError(f"synonyms exclusions.csv excludes terms the classes do not have: "
-                             f"{stale.select('class_id', 'term').head(5).rows()}")
+        raise _refusal("exclusions", stale, "excludes {text!r}, which is not a term of class {class_id!r}")
     return (
-        terms.join(excluded, on=["class_id", "term"], how="left", suffix="_excluded")
+        terms.join(excluded.select("class_id", "term", "reason"), on=["class_id", "term"], how="left", suffix="_excluded")
         .with_columns(
             status=pl.when(pl.col("reason_excluded").is_not_null()).then(pl.lit("excluded")).otherwise("status"),
             reason=pl.coalesce("reason_excluded", "reason"),
