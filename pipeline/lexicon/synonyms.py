@@ -184,7 +184,7 @@ def build_lexicon(
     )
     terms = _apply_exclusions(terms, curation.exclusions)
     terms = _flag(terms, senses, _normalized_set(curation.generic_terms), curation.unambiguous)
-    blocked = blocking_rows(terms, curation.blocking_compounds)
+    terms, blocked = blocking_rows(terms, curation.blocking_compounds)
     lexicon = pl.concat([terms, blocked], how="diagonal_relaxed").select(list(LEXICON_SCHEMA)).with_columns(
         pl.col("generic", "flagged").fill_null(False), pl.col("flags").fill_null("")
     )
@@ -250,26 +250,31 @@ def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[
     return flagged.with_columns(flagged=pl.col("flags") != "").drop("confirmed")
 
 
-def blocking_rows(terms: pl.DataFrame, compounds: pl.DataFrame | None) -> pl.DataFrame:
-    """Lexicon rows for the blocking compounds that hide a counted term of this set.
+def blocking_rows(terms: pl.DataFrame, compounds: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The terms, and lexicon rows for the blocking compounds that hide a counted term of this set.
 
     A compound ("tank top") gets one row per class whose term it hides ("tank": military tank),
     with status blocked: the matcher prefers it as the longer match, and the count drops it.
     Compounds that hide no term of the set are left out (they would only slow the matcher).
+    A class term beats a compound: one that is a counted term of the set ("baseball bat" in a set with that
+    class) is not applied, and the term's `reason` says so. Being the same longer match, the class term still
+    hides the terms inside it ("baseball").
     """
     empty = terms.clear().select("class_id", "term", "text", "origins", "status", "reason")
     if compounds is None or compounds.is_empty():
-        return empty
+        return terms, empty
     compounds = compounds.select(text="term", reason="reason").with_columns(term=normalized(compounds["term"]))
     counted = terms.filter(pl.col("status") == "counted")
-    clash = compounds.join(counted, on="term", how="semi")
-    if clash.height:
-        raise ClassfreqError(f"blocking_compounds.csv blocks terms that are class terms: {clash['text'].to_list()}")
+    gave_way = compounds.join(counted.select("class_id", "term"), on="term").select(
+        "class_id", "term", note=pl.format("blocking compound '{}' not applied: it is a class term of {}", "text", "class_id"))
+    terms = (terms.join(gave_way, on=["class_id", "term"], how="left")
+             .with_columns(reason=pl.coalesce("reason", "note")).drop("note"))
+    compounds = compounds.join(gave_way, on="term", how="anti")
     lemma_rows = compounds.select(doc_id="term", lemmas=pl.col("term").str.split(" "))
     hidden = match_lemmas(lemma_rows, term_index(counted))
     if hidden.is_empty():
-        return empty
-    return (
+        return terms, empty
+    return terms, (
         hidden.select(pl.col("doc_id").alias("compound"), hidden_term="term")
         .join(counted.select("class_id", hidden_term="term"), on="hidden_term")
         .join(compounds, left_on="compound", right_on="term")
