@@ -6,10 +6,15 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from pipeline.core.config import parse_run
 from pipeline.core.errors import ClassfreqError
+from pipeline.core.stage import fingerprint
+from pipeline.core.step import StageContext
 from pipeline.lexicon.curation import read_curation_file
 from pipeline.lexicon.synonyms import build_lexicon, read_curation
+from pipeline.stages.synonyms import parameters
 
+from ..cli_runs import classfreq, write_run
 from .test_synonyms import CLASSES
 
 
@@ -78,3 +83,35 @@ def test_a_row_naming_a_class_or_term_the_set_does_not_have_is_named_by_its_line
     with pytest.raises(ClassfreqError) as error:
         build_lexicon(CLASSES, read_curation("none", {"exclusions": exclusions}))
     assert str(error.value) == f"{exclusions}: line 2: excludes 'kite', which is not a term of class 'tank'"
+
+
+@pytest.mark.slow  # the synonyms stage in a child process
+@pytest.mark.parametrize(("exclusions", "message"), [
+    ("class_id,term,reason\nbicycle,bike,a test\nbicycel,wheel,a typo\n",
+     "error: exclusions.csv: line 3: names class 'bicycel', which this class set does not have"),
+    (None, "error: curation.exclusions: no file at exclusions.csv"),
+])
+def test_the_command_names_a_wrong_run_local_row_and_exits_2(workspace, exclusions, message):
+    (workspace / "classes.txt").write_text("bicycle\nkite\n")
+    if exclusions is not None:
+        (workspace / "exclusions.csv").write_text(exclusions)
+    write_run(workspace / "mine.toml", {
+        "class_set": "mine", "classes_file": "classes.txt", "curation": {"exclusions": "exclusions.csv"},
+        "sources": [{"name": "captions", "stage": "pretrain", "format": "llava", "path": "captions.json"}]})
+    done = classfreq("synonyms", "--run", "mine.toml", cwd=workspace, work=workspace / "work")
+    assert (done.returncode, done.stderr.strip()) == (2, message), done.stderr
+
+
+def test_the_cached_lexicons_key_holds_each_run_file_by_its_kind_and_content(tmp_path):
+    # lexicons are reused across runs by this key: a run-local file left out of it would bring back a stale lexicon
+    path = written(tmp_path, "class_id,term,note\n")
+
+    def key(**curation) -> str:
+        run = parse_run({"name": "r", "class_set": "imagenet1k", "curation": curation,
+                         "sources": [{"name": "s", "stage": "pretrain", "format": "tsv", "path": "x.tsv"}]})
+        return fingerprint(parameters(StageContext(run=run, stage="synonyms", upstream={}, executor=None)))
+
+    as_additions, as_exclusions = key(additions=str(path)), key(exclusions=str(path))
+    assert len({key(), as_additions, as_exclusions}) == 3
+    path.write_text("class_id,term,note\nn01440764,tinca,the genus\n")
+    assert key(additions=str(path)) != as_additions
