@@ -49,7 +49,8 @@ LEXICON_SCHEMA = {
 
 @dataclass(frozen=True)
 class Curation:
-    """The reviewed CSVs that shape a lexicon; any of them may be absent."""
+    """The reviewed CSVs that shape a lexicon; any of them may be absent. Read from files, each row also has its
+    `where` (file and line), which errors name."""
 
     additions: pl.DataFrame | None = None  # class_id, term, note
     exclusions: pl.DataFrame | None = None  # class_id, term, reason

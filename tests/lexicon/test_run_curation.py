@@ -55,8 +55,8 @@ def test_a_missing_or_undecodable_file_is_named(tmp_path):
     assert refusal(path, "additions") == f"{path}: not valid UTF-8 at byte 28"
 
 
-def test_rows_are_stripped_and_carry_their_place_and_a_spreadsheet_bom_is_allowed(tmp_path):
-    path = written(tmp_path, "term,reason\r\n tank top , a shirt\r\n", encoding="utf-8-sig")
+def test_rows_are_stripped_and_carry_their_place_in_any_column_order_and_a_spreadsheet_bom_is_allowed(tmp_path):
+    path = written(tmp_path, "reason,term\r\n a shirt , tank top \r\n", encoding="utf-8-sig")
     frame = read_curation_file(path, "blocking_compounds")
     assert frame.rows(named=True) == [{"term": "tank top", "reason": "a shirt", "where": f"{path}: line 2"}]
 
