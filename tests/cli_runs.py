@@ -25,10 +25,11 @@ def toml_value(value: Any) -> str:
 
 
 def write_run(path: Path, run: dict[str, Any]) -> Path:
-    """A run file: top-level keys, an [options] table and [[sources]] / [[accuracy]] arrays of tables."""
+    """A run file: top-level keys, tables such as [options] and [curation], and [[sources]] / [[accuracy]] arrays of tables."""
     lines = [f"{key} = {toml_value(value)}" for key, value in run.items() if not isinstance(value, dict | list)]
-    if run.get("options"):
-        lines += ["", "[options]"] + [f"{key} = {toml_value(value)}" for key, value in run["options"].items()]
+    for table, entries in run.items():
+        if isinstance(entries, dict) and entries:
+            lines += ["", f"[{table}]"] + [f"{key} = {toml_value(value)}" for key, value in entries.items()]
     for table in ("sources", "accuracy"):
         for entry in run.get(table, []):
             lines += ["", f"[[{table}]]"] + [f"{key} = {toml_value(value)}" for key, value in entry.items()]

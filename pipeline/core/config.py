@@ -148,12 +148,27 @@ class RunOptions(_Table):
     bootstrap_seed: int = 20240607
 
 
+class RunCuration(_Table):
+    """A run's own curation: CSV files with the columns of the shipped ones in synonyms/, whose rows join the class
+    set's, so a user's class list needs no edit of the repository (see docs/runs.md)."""
+
+    additions: Path | None = None
+    exclusions: Path | None = None
+    blocking_compounds: Path | None = None
+
+    @property
+    def files(self) -> dict[str, Path]:
+        """The files given, by the kind of curation they hold."""
+        return {kind: getattr(self, kind) for kind in self.__struct_fields__ if getattr(self, kind) is not None}
+
+
 class RunFile(_Table):
     """The run file as written: `name` defaults to the file's name."""
 
     class_set: Name
     name: Name | None = None
     classes_file: Path | None = None
+    curation: RunCuration = field(default_factory=RunCuration)
     options: RunOptions = field(default_factory=RunOptions)
     sources: tuple[Source, ...] = ()
     accuracy: tuple[AccuracyInput, ...] = ()
@@ -166,6 +181,7 @@ class RunConfig:
     sources: tuple[Source, ...]
     accuracy: tuple[AccuracyInput, ...] = ()
     classes_file: Path | None = None
+    curation: RunCuration = RunCuration()
     options: RunOptions = RunOptions()
     file: Path | None = None
     #: the run file's path, size and SHA-256 as it was read: the report's provenance names the run that made it
@@ -233,7 +249,7 @@ def parse_run(raw: dict[str, Any], file: Path | None = None) -> RunConfig:
                                   "or '-', since it names folders: give `name = ...`")
     _check_sources(parsed.sources, where)
     return RunConfig(name=name, class_set=parsed.class_set, sources=parsed.sources, accuracy=parsed.accuracy,
-                     classes_file=parsed.classes_file, options=parsed.options, file=file)
+                     classes_file=parsed.classes_file, curation=parsed.curation, options=parsed.options, file=file)
 
 
 def _check_sources(sources: tuple[Source, ...], where: str) -> None:

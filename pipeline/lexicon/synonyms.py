@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from ..core.errors import ClassfreqError
 from ..core.paths import SYNONYMS_DIR
 from ..text.match import match_lemmas, term_index
 from ..text.normalize import normalize_series
+from .curation import CURATION_KINDS, read_curation_file
 
 ORIGIN_ORDER = ["display_name", "wordnet", "name_variant", "curated"]
 #: A term is polysemous when it has several WordNet noun senses and the class's sense holds less than
@@ -48,7 +49,8 @@ LEXICON_SCHEMA = {
 
 @dataclass(frozen=True)
 class Curation:
-    """The reviewed CSVs that shape a lexicon; any of them may be absent."""
+    """The reviewed CSVs that shape a lexicon; any of them may be absent. Read from files, each row also has its
+    `where` (file and line), which errors name."""
 
     additions: pl.DataFrame | None = None  # class_id, term, note
     exclusions: pl.DataFrame | None = None  # class_id, term, reason
@@ -65,9 +67,26 @@ def curation_paths(class_set: str) -> dict[str, Path]:
     return paths
 
 
-def read_curation(class_set: str) -> Curation:
-    frames = {kind: pl.read_csv(path, infer_schema=False) for kind, path in curation_paths(class_set).items()
-              if path.exists()}
+def read_curation(class_set: str, run_files: Mapping[str, Path] | None = None) -> Curation:
+    """The shipped curation of a class set, with a run's own files (its `[curation]`, by kind) added to it.
+
+    A run's row replaces a shipped row with the same key, so a run can give its own reason for a shipped
+    exclusion or compound without the two rows counting twice.
+    """
+    run_files = run_files or {}
+    frames = {}
+    for kind, shipped in curation_paths(class_set).items():
+        # the run's file last: its rows are the ones kept
+        paths = ([shipped] if shipped.exists() else []) + ([run_files[kind]] if kind in run_files else [])
+        if not paths:
+            continue
+        spec = CURATION_KINDS[kind]
+        frame = pl.concat([read_curation_file(path, kind) for path in paths])
+        frames[kind] = (
+            frame.with_columns(_normalized=normalized(frame[spec.text_column]))
+            .unique([*spec.key[:-1], "_normalized"], keep="last", maintain_order=True)
+            .drop("_normalized")
+        )
     return Curation(**frames)
 
 
@@ -119,13 +138,21 @@ def candidate_terms(
     return pl.concat(parts, how="vertical_relaxed")
 
 
+def _refusal(kind: str, rows: pl.DataFrame, problem: str) -> ClassfreqError:
+    """Curation rows the class set contradicts: the first by its file and line (`where`, from
+    :func:`read_curation`), and how many more there are."""
+    first = rows.row(0, named=True)
+    where = first.get("where") or f"synonyms {kind}.csv"
+    more = f" (and {rows.height - 1} more rows like it)" if rows.height > 1 else ""
+    return ClassfreqError(f"{where}: {problem.format(**first)}{more}")
+
+
 def _check_class_ids(frame: pl.DataFrame | None, classes: pl.DataFrame, kind: str) -> None:
     if frame is None:
         return
     unknown = frame.join(classes.select("class_id"), on="class_id", how="anti")
     if unknown.height:
-        raise ClassfreqError(f"synonyms {kind}.csv names classes this set does not have: "
-                             f"{unknown['class_id'].head(5).to_list()}")
+        raise _refusal(kind, unknown, "names class {class_id!r}, which this class set does not have")
 
 
 def build_lexicon(
@@ -158,7 +185,7 @@ def build_lexicon(
     )
     terms = _apply_exclusions(terms, curation.exclusions)
     terms = _flag(terms, senses, _normalized_set(curation.generic_terms), curation.unambiguous)
-    blocked = blocking_rows(terms, curation.blocking_compounds)
+    terms, blocked = blocking_rows(terms, curation.blocking_compounds)
     lexicon = pl.concat([terms, blocked], how="diagonal_relaxed").select(list(LEXICON_SCHEMA)).with_columns(
         pl.col("generic", "flagged").fill_null(False), pl.col("flags").fill_null("")
     )
@@ -168,13 +195,12 @@ def build_lexicon(
 def _apply_exclusions(terms: pl.DataFrame, exclusions: pl.DataFrame | None) -> pl.DataFrame:
     if exclusions is None or exclusions.is_empty():
         return terms
-    excluded = exclusions.select("class_id", "reason", term=normalized(exclusions["term"]))
+    excluded = exclusions.with_columns(text=pl.col("term"), term=normalized(exclusions["term"]))
     stale = excluded.join(terms, on=["class_id", "term"], how="anti")
     if stale.height:
-        raise ClassfreqError(f"synonyms exclusions.csv excludes terms the classes do not have: "
-                             f"{stale.select('class_id', 'term').head(5).rows()}")
+        raise _refusal("exclusions", stale, "excludes {text!r}, which is not a term of class {class_id!r}")
     return (
-        terms.join(excluded, on=["class_id", "term"], how="left", suffix="_excluded")
+        terms.join(excluded.select("class_id", "term", "reason"), on=["class_id", "term"], how="left", suffix="_excluded")
         .with_columns(
             status=pl.when(pl.col("reason_excluded").is_not_null()).then(pl.lit("excluded")).otherwise("status"),
             reason=pl.coalesce("reason_excluded", "reason"),
@@ -225,26 +251,31 @@ def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[
     return flagged.with_columns(flagged=pl.col("flags") != "").drop("confirmed")
 
 
-def blocking_rows(terms: pl.DataFrame, compounds: pl.DataFrame | None) -> pl.DataFrame:
-    """Lexicon rows for the blocking compounds that hide a counted term of this set.
+def blocking_rows(terms: pl.DataFrame, compounds: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The terms, and lexicon rows for the blocking compounds that hide a counted term of this set.
 
     A compound ("tank top") gets one row per class whose term it hides ("tank": military tank),
     with status blocked: the matcher prefers it as the longer match, and the count drops it.
     Compounds that hide no term of the set are left out (they would only slow the matcher).
+    A class term beats a compound: one that is a counted term of the set ("baseball bat" in a set with that
+    class) is not applied, and the term's `reason` says so. Being the same longer match, the class term still
+    hides the terms inside it ("baseball").
     """
     empty = terms.clear().select("class_id", "term", "text", "origins", "status", "reason")
     if compounds is None or compounds.is_empty():
-        return empty
+        return terms, empty
     compounds = compounds.select(text="term", reason="reason").with_columns(term=normalized(compounds["term"]))
     counted = terms.filter(pl.col("status") == "counted")
-    clash = compounds.join(counted, on="term", how="semi")
-    if clash.height:
-        raise ClassfreqError(f"blocking_compounds.csv blocks terms that are class terms: {clash['text'].to_list()}")
+    gave_way = compounds.join(counted.select("class_id", "term"), on="term").select(
+        "class_id", "term", note=pl.format("blocking compound '{}' not applied: it is a class term of {}", "text", "class_id"))
+    terms = (terms.join(gave_way, on=["class_id", "term"], how="left")
+             .with_columns(reason=pl.coalesce("reason", "note")).drop("note"))
+    compounds = compounds.join(gave_way, on="term", how="anti")
     lemma_rows = compounds.select(doc_id="term", lemmas=pl.col("term").str.split(" "))
     hidden = match_lemmas(lemma_rows, term_index(counted))
     if hidden.is_empty():
-        return empty
-    return (
+        return terms, empty
+    return terms, (
         hidden.select(pl.col("doc_id").alias("compound"), hidden_term="term")
         .join(counted.select("class_id", hidden_term="term"), on="hidden_term")
         .join(compounds, left_on="compound", right_on="term")

@@ -93,6 +93,24 @@ def resolve_source_path(source: Source) -> Path:
     raise ClassfreqError(f"source {source.name!r}: no file at {source.path}")
 
 
+def check_sources_present(sources: tuple[Source, ...]) -> None:
+    """Every source's file, found or fetched before any is read: one error names each that is missing, with
+    where to put it, so that an offline set-up is completed in one go rather than one file per attempt."""
+    problems = []
+    for source in sources:
+        if source.format == "hf":  # streamed: there is no file to look for
+            continue
+        try:
+            resolve_source_path(source)
+        except ClassfreqError as error:
+            problems.append(error)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        listed = "\n".join("- " + str(problem).replace("\n", "\n  ") for problem in problems)
+        raise ClassfreqError(f"{len(problems)} of the run's {len(sources)} sources have no file to read:\n{listed}")
+
+
 def read_source(source: Source) -> Iterator[Record | InputError]:
     if source.format == "hf":
         return read_hub_dataset(source.options, source.hub)
@@ -325,6 +343,7 @@ def source_identity(source: Source) -> dict[str, Any]:
 def ingest_sources(sources: tuple[Source, ...], directory: Path, shard_size: int, policy: str) -> dict[str, Any]:
     """Every source into document shards in `directory`: rows per source, the rejects, and each source's
     provenance (its file, size and SHA-256, counts, rejects per reason, shards, and which reader read it)."""
+    check_sources_present(sources)
     rows: dict[str, int] = {}
     rejects: list[dict[str, Any]] = []
     provenance = []

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..core.cache import reused_or_built
 from ..core.config import RunConfig
+from ..core.errors import ClassfreqError
 from ..core.paths import SYNONYMS_DIR
 from ..core.shards import write_parquet
 from ..core.stage import StageOutput, file_stat, fingerprint
@@ -21,12 +22,17 @@ def parameters(context: StageContext) -> dict[str, Any]:
     files = [file_stat(path) for path in read if path.exists()]
     if run.classes_file:
         files.append(file_stat(run.classes_file))
-    return {"class_set": run.class_set, "files": files}
+    missing = [f"curation.{kind}: no file at {path}" for kind, path in run.curation.files.items() if not path.is_file()]
+    if missing:
+        raise ClassfreqError("; ".join(missing))
+    # by kind: the same file given as additions or as exclusions makes another lexicon
+    curation = {kind: file_stat(path) for kind, path in run.curation.files.items()}
+    return {"class_set": run.class_set, "files": files, "curation": curation}
 
 
 def build(run: RunConfig, output_dir: Path) -> dict[str, Any]:
     classes = load_class_set(run.class_set, run.classes_file)
-    outputs = class_set_lexicon(classes, read_curation(run.class_set), NAME_VARIANTS.get(run.class_set))
+    outputs = class_set_lexicon(classes, read_curation(run.class_set, run.curation.files), NAME_VARIANTS.get(run.class_set))
     for name, frame in outputs.items():
         write_parquet(frame, output_dir / f"{name}.parquet")
     return {"rows": {name: frame.height for name, frame in outputs.items()},

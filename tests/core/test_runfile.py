@@ -4,6 +4,7 @@ stage, with the place, the expected type and the closest valid key."""
 from __future__ import annotations
 
 import typing
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -67,6 +68,10 @@ def refusal(raw) -> str:
     (run(sources=[source(path=None)]), "sources[0] (captions) needs a path or a hub id"),
     (run(sources=[source(path="${CLASSFREQ_NOT_SET_ANYWHERE}/x.tsv")]),
      "sources[0] (captions).path: refers to ${CLASSFREQ_NOT_SET_ANYWHERE}, which is not set"),
+    (run(curation="mine.csv"), "curation: expected a table, got 'mine.csv'"),
+    (run(curation={"additions": 5}), "curation.additions: expected text, got 5"),
+    (run(curation={"blocking_compounds": "${CLASSFREQ_NOT_SET_ANYWHERE}/b.csv"}),
+     "curation.blocking_compounds: refers to ${CLASSFREQ_NOT_SET_ANYWHERE}, which is not set"),
 ])
 def test_a_wrong_value_is_named_with_its_place_and_the_expected_type(raw, message):
     assert message in refusal(raw)
@@ -79,7 +84,8 @@ def test_a_wrong_value_is_named_with_its_place_and_the_expected_type(raw, messag
     (run(accuracy=[{"path": "a.csv", "modle": "x"}]), "accuracy[0]: unknown key 'modle': did you mean 'model'?"),
     (run(sources=[source(hub={"repo": "r", "fiel": "f"})]), "sources[0] (captions).hub: unknown key 'fiel': did you mean 'file'?"),
     (run(option={"policy": "keep"}), "run: unknown key 'option': did you mean 'options'?"),
-    (run(zzz=1), "run: unknown key 'zzz' (valid: class_set, name, classes_file, options, sources, accuracy)"),
+    (run(curation={"exclusion": "mine.csv"}), "curation: unknown key 'exclusion': did you mean 'exclusions'?"),
+    (run(zzz=1), "run: unknown key 'zzz' (valid: class_set, name, classes_file, curation, options, sources, accuracy)"),
 ])
 def test_an_unknown_key_is_an_error_naming_the_closest_valid_key(raw, message):
     assert message in refusal(raw)
@@ -89,6 +95,9 @@ def test_defaults_come_from_the_schema_and_reader_settings_left_unset_are_left_t
     config = parse_run(run())
     assert (config.options.policy, config.options.input_policy, config.options.shard_size) == ("context", "fail", 100_000)
     assert config.sources[0].options == {"header": True}
+    assert config.curation.files == {}
+    assert parse_run(run(curation={"exclusions": "${CLASSFREQ_TEST_DIR:-mine}/x.csv"})).curation.files == {
+        "exclusions": Path("mine/x.csv")}
     assert parse_run(run(sources=[source(header=False, text_field=0)])).sources[0].options == {"header": False,
                                                                                               "text_field": 0}
 

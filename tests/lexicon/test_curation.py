@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.core.paths import SYNONYMS_DIR
 from pipeline.lexicon.classsets import BUILTIN_SETS, load_class_set
+from pipeline.lexicon.curation import CURATION_KINDS, read_curation_file
 from pipeline.lexicon.synonyms import SET_CURATION, SHARED_CURATION, candidate_terms
 from pipeline.text.normalize import normalize_text
 
@@ -65,6 +66,14 @@ def test_header_keys_and_text(kind, path):
         assert normalize_text(row[text_column]), f"{path}: line {line}: {row[text_column]!r} has no words"
         if kind in REASONED:
             assert row["reason"].strip(), f"{path}: line {line}: every {kind} row needs a reason"
+
+
+@pytest.mark.parametrize("kind, path", curated_files(), ids=lambda value: str(value))
+def test_the_checks_a_runs_own_files_get_pass(kind, path):
+    # a run's curation files are read by the same code, so the two sets of rules cannot drift apart
+    assert CURATION_KINDS[kind].columns == HEADERS[kind] and CURATION_KINDS[kind].key == KEYS[kind]
+    assert CURATION_KINDS[kind].reasoned == (kind in REASONED)
+    assert read_curation_file(path, kind).height == len(read_rows(path)[1])
 
 
 @pytest.mark.parametrize("kind, path", [(k, p) for k, p in curated_files() if k in SET_CURATION], ids=lambda value: str(value))

@@ -97,10 +97,14 @@ def test_blocking_compound_becomes_a_blocked_row_for_each_class_it_hides():
                                ("crane_machine", "crane kick", "a karate move"), ("tank", "tank top", "a shirt")]
 
 
-def test_a_blocking_compound_that_is_a_class_term_is_an_error():
-    compounds = pl.DataFrame({"term": ["army tank"], "reason": ["wrong"]})
-    with pytest.raises(ClassfreqError, match="army tank"):
-        build_lexicon(CLASSES, Curation(blocking_compounds=compounds))
+def test_a_class_term_beats_a_blocking_compound_and_says_so():
+    # "army tank" is a term of tank: the compound is not applied, and the term, the longer match, still hides "tank"
+    compounds = pl.DataFrame({"term": ["Army tanks", "tank top"], "reason": ["a compound", "a shirt"]})
+    lexicon, _ = build_lexicon(CLASSES, Curation(blocking_compounds=compounds))
+    army_tank = lexicon.filter(pl.col("term") == "army tank").select("class_id", "status", "reason").rows()
+    assert army_tank == [("tank", "counted", "blocking compound 'Army tanks' not applied: it is a class term of tank")]
+    assert lexicon.filter(pl.col("status") == "blocked").select("class_id", "term").rows() == [("tank", "tank top")]
+    assert lexicon.filter(pl.col("term") == "tank")["reason"].to_list() == [None]
 
 
 def test_curation_naming_unknown_classes_or_terms_is_an_error():

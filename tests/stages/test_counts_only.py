@@ -3,10 +3,11 @@
 import duckdb
 import pytest
 
-from pipeline.core.config import parse_run
+from pipeline.core.config import load_run, parse_run
 from pipeline.core.errors import ClassfreqError
 from pipeline.runner import run_pipeline
 
+from ..cli_runs import write_run
 from ..conftest import write_json
 from .test_pipeline_llava import GOOSE, INSTRUCT, PRETRAIN
 
@@ -53,3 +54,46 @@ def test_dropping_accuracy_from_a_run_leaves_no_correlation_of_the_earlier_run_i
     run_pipeline(parse_run({"name": "mix", "class_set": "imagenet1k", "sources": sources}))
     text = page.read_text()
     assert "This run counts only" in text and 'id="correlations"' not in text and 'id="sensitivity"' not in text
+
+
+COCO_LIKE = ["person", "bicycle", "train", "toilet", "kite", "banana", "hot dog", "baseball bat", "baseball glove"]
+CAPTIONS = [
+    "A boy swings a baseball bat at a baseball game.",  # a class term beats the shared compound "baseball bat"
+    "Two hot dogs and a banana on a plate.",
+    "kids eating a hotdog",  # the run's addition
+    "a hot dog stand by the road",  # the run's blocking compound: a stall, not the food
+    "A kite flies over the train.",
+    "A bicycle leans on a toilet.",
+    "a wheel of cheese",  # WordNet's "wheel" of bicycle, excluded by the run
+]
+
+
+def test_a_custom_class_set_with_run_local_curation_counts_end_to_end(workspace):
+    (workspace / "coco.txt").write_text("# COCO-like names\n" + "\n".join(COCO_LIKE) + "\n")
+    (workspace / "additions.csv").write_text("class_id,term,note\nhot_dog,hotdog,the one-word spelling\n")
+    (workspace / "exclusions.csv").write_text("class_id,term,reason\nbicycle,wheel,a part of any vehicle in captions\n")
+    (workspace / "blocking.csv").write_text("term,reason\nhot dog stand,a stall: not the food\n")
+    write_json(workspace / "captions.json", [{"id": str(index), "conversations": [{"from": "gpt", "value": caption}]}
+                                             for index, caption in enumerate(CAPTIONS)])
+    run_file = write_run(workspace / "coco.toml", {
+        "class_set": "coco", "classes_file": "coco.txt",
+        "curation": {"additions": "additions.csv", "exclusions": "exclusions.csv", "blocking_compounds": "blocking.csv"},
+        "options": {"policy": "keep", "workers": 1},  # every term counts: the test is about terms, not disambiguation
+        "sources": [{"name": "captions", "stage": "pretrain", "format": "llava", "path": "captions.json"}],
+    })
+    run = load_run(run_file)
+    results = run_pipeline(run)
+    assert {result.stage for result in results if result.not_run} == {"accuracy", "correlate", "sensitivity"}
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        counts = dict(connection.execute(
+            "select class_id, n_docs from class_frequency_by_scope where scope = 'combined'").fetchall())
+        lexicon = {(class_id, term): (status, reason) for class_id, term, status, reason in connection.execute(
+            "select class_id, term, status, reason from lexicon").fetchall()}
+    assert counts == {"person": 0, "bicycle": 1, "train": 1, "toilet": 1, "kite": 1, "banana": 1, "hot_dog": 2,
+                      "baseball_bat": 1, "baseball_glove": 0}
+    assert lexicon["baseball_bat", "baseball bat"] == (
+        "counted", "blocking compound 'baseball bat' not applied: it is a class term of baseball_bat")
+    assert lexicon["bicycle", "wheel"] == ("excluded", "a part of any vehicle in captions")
+    assert lexicon["hot_dog", "hot dog stand"] == ("blocked", "a stall: not the food")
+    assert lexicon["hot_dog", "hotdog"][0] == "counted"
+    assert "This run counts only" in run.report.read_text()
