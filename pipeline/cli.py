@@ -128,6 +128,19 @@ def query_result(connection, text: str):
             "attached, no extension installed or loaded, no setting changed)" if refused else "")) from None
 
 
+def refuse_overwriting_inputs(out: Path, config) -> None:
+    """An export may not land on what classfreq reads or wrote: the work folder (database, manifests, shards)
+    or any input of the run."""
+    from .core.paths import work_root
+
+    target = out.resolve()
+    inputs = [config.file, config.classes_file, *(source.path for source in config.sources),
+              *(spec.path for spec in config.accuracy)]
+    if target.is_relative_to(work_root().resolve()) or target in {path.resolve() for path in inputs if path}:
+        raise ClassfreqError(f"OUT= (--out) {out} is in classfreq's work folder or is an input of run "
+                             f"{config.name!r}: write the export somewhere else")
+
+
 def _rows(n: int) -> str:
     return f"{n:,} row{'' if n == 1 else 's'}"
 
@@ -175,6 +188,8 @@ def sql(
             raise ClassfreqError(f"LIMIT= (--limit) is a number of rows, or 0 for all, not {limit}")
         text = query or file.read_text(encoding="utf-8")
         config = load_run(run)
+        if out is not None:
+            refuse_overwriting_inputs(out, config)
         with query_connection(config) as connection:
             frame = query_result(connection, text)
         if export:

@@ -37,16 +37,21 @@ def ordered(stages: Sequence[Stage]) -> tuple[Stage, ...]:
     return tuple(placed)
 
 
-def upstream_of(*names: str) -> list[str]:
-    """The stages `names` read (those they need and those they use where they ran), directly or through
-    others, and `names` themselves, in order."""
+def upstream_of(*names: str, run: RunConfig | None = None) -> list[str]:
+    """The stages `names` read, directly or through others, and `names` themselves, in order. With a run: only
+    what they read under its options, and nothing through a stage that does not apply to it."""
     by_name = {stage.name: stage for stage in STAGES}
+    left_out = not_applicable(run, ordered(STAGES)) if run is not None else {}
     wanted, pending = set(), list(names)
     while pending:
         stage = by_name[pending.pop()]
-        if stage.name not in wanted:
-            wanted.add(stage.name)
+        if stage.name in wanted:
+            continue
+        wanted.add(stage.name)
+        if run is None:
             pending.extend(stage.needs + stage.uses)
+        elif stage.name in names or stage.name not in left_out:
+            pending.extend(stage.reads(run))
     return [stage.name for stage in ordered(STAGES) if stage.name in wanted]
 
 
@@ -91,7 +96,7 @@ def run_pipeline(
     source edited since the last ingest reruns ingest before `count`), so no output rests on stale inputs;
     `force` reruns the named stages only."""
     named = None if stages is None else selected_stages(stages)
-    selected = selected_stages(None if named is None else upstream_of(*(stage.name for stage in named)))
+    selected = selected_stages(None if named is None else upstream_of(*(stage.name for stage in named), run=run))
     left_out = not_applicable(run, selected)
     refused = [f"{stage.name}: {left_out[stage.name]}" for stage in named or () if stage.name in left_out]
     if refused:

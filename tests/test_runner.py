@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core.config import parse_run
 from pipeline.core.stage import StageOutput
 from pipeline.core.step import Stage
 from pipeline.runner import ordered, selected_stages, upstream_of
@@ -53,3 +54,14 @@ def test_every_stage_is_declared_once():
 def test_a_stage_reads_what_it_uses_as_well_as_what_it_needs():
     assert upstream_of("report")[-1] == "report"
     assert {"ingest", "count", "accuracy", "correlate", "sensitivity", "published"} <= set(upstream_of("report"))
+
+
+def test_a_stage_run_alone_brings_up_to_date_only_what_it_reads_under_the_run():
+    source = {"name": "s", "stage": "pretrain", "format": "tsv", "path": "x.tsv"}
+    counts_only = parse_run({"name": "c", "class_set": "imagenet1k", "sources": [source]})
+    assert "published" not in upstream_of("report", run=counts_only)  # only sensitivity, which does not apply, reads it
+    correlated = parse_run({"name": "a", "class_set": "imagenet1k", "sources": [source], "accuracy": [{"path": "a.csv"}]})
+    assert "published" not in upstream_of("correlate", run=correlated)
+    published = parse_run({"name": "p", "class_set": "imagenet1k", "sources": [source], "accuracy": [{"path": "a.csv"}],
+                           "options": {"method": "vlmclassifier"}})
+    assert "published" in upstream_of("correlate", run=published)

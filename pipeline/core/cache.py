@@ -16,13 +16,17 @@ from .paths import cache_dir
 _SUMMARY = "summary.json"
 
 
-def reused_or_built(kind: str, key: str, output_dir: Path, build: Callable[[Path], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+def reused_or_built(kind: str, key: str, output_dir: Path, build: Callable[[Path], dict[str, Any]],
+                    rebuild: bool = False) -> tuple[dict[str, Any], bool]:
     """Fills `output_dir` with the files `build(output_dir)` writes, copied from the cache when an earlier run
-    built them under the same key; returns build's JSON summary and whether it was reused.
+    built them under the same key (unless `rebuild`, which replaces the entry); returns build's JSON summary and
+    whether it was reused.
 
     The cache entry is written beside its place and renamed into it, so a run killed meanwhile leaves none
     half-written; a cache that cannot be written (a read-only home) only costs the reuse."""
     entry = cache_dir() / kind / key
+    if rebuild:
+        shutil.rmtree(entry, ignore_errors=True)
     if (entry / _SUMMARY).exists():
         for path in entry.iterdir():
             if path.name != _SUMMARY:

@@ -22,6 +22,7 @@ from .errors import ClassfreqError
 from .paths import RUNS_DIR, work_root
 from .policies import DEFAULT_POLICY
 from .runfile_errors import RunFileError, explain
+from .textfiles import read_user_text
 
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
 # run, class-set and source names become file names (work/<run>/, synonyms/<set>/, shards
@@ -44,6 +45,10 @@ KeyMode = Literal["names", "indices"]
 Scale = Literal["auto", "fraction", "percent"]
 #: the paper's bootstrap size, and the floor below which its intervals are too noisy to print
 MIN_RESAMPLES = 1000
+#: a resample is a row of weights per class: 100,000 of them for 1,000 classes is 0.8 GB at once
+MAX_RESAMPLES = 100_000
+#: beyond this a pool only costs memory: each worker holds a shard
+MAX_WORKERS = 256
 
 
 def expand(value: str) -> str:
@@ -134,7 +139,7 @@ class RunOptions(_Table):
     #: text units per shard: a worker holds one shard's lemma lists (about 0.3 GB for 100,000 long answers),
     #: and more, smaller shards keep both cores busy to the end of a stage
     shard_size: Annotated[int, Meta(ge=1)] = 100_000
-    workers: Annotated[int, Meta(ge=0)] = 0
+    workers: Annotated[int, Meta(ge=0, le=MAX_WORKERS)] = 0
     executor: Executor = "local"
     ray_address: str | None = None
     policy: Policy = DEFAULT_POLICY
@@ -144,8 +149,8 @@ class RunOptions(_Table):
     vlmclassifier: VlmclassifierOptions = field(default_factory=VlmclassifierOptions)
     max_unresolved_share: Annotated[float, Meta(ge=0.0, le=1.0)] = 0.05
     reference_model: str | None = None
-    bootstrap_resamples: Annotated[int, Meta(ge=MIN_RESAMPLES)] = MIN_RESAMPLES
-    bootstrap_seed: int = 20240607
+    bootstrap_resamples: Annotated[int, Meta(ge=MIN_RESAMPLES, le=MAX_RESAMPLES)] = MIN_RESAMPLES
+    bootstrap_seed: Annotated[int, Meta(ge=0, le=2**63 - 1)] = 20240607
 
 
 class RunCuration(_Table):
@@ -203,8 +208,8 @@ class RunConfig:
 
 def resolve_run_file(run: str | Path) -> Path:
     candidate = Path(run)
-    if candidate.suffix == ".toml" and candidate.exists():
-        return candidate
+    if candidate.suffix == ".toml":
+        return candidate  # read_user_text names it when it is missing or not a file
     shipped = RUNS_DIR / f"{run}.toml"
     if shipped.exists():
         return shipped
@@ -214,15 +219,12 @@ def resolve_run_file(run: str | Path) -> Path:
 
 def load_run(run: str | Path) -> RunConfig:
     path = resolve_run_file(run)
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ClassfreqError(f"{path}: not valid UTF-8 at byte {error.start}") from None
+    text = read_user_text(path, "run file")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ClassfreqError(f"{path}: not valid TOML: {error}") from None
+    data = path.read_bytes()
     identity = {"path": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     return dataclasses.replace(parse_run(raw, path), file_identity=identity)
 
@@ -231,6 +233,8 @@ def _decode_path(kind: type, value: Any) -> Any:
     if kind is Path:
         if not isinstance(value, str | Path):
             raise TypeError("Expected `str`")
+        if not str(value):
+            raise ValueError("an empty path names no file")
         return Path(expand(str(value)))
     raise NotImplementedError
 

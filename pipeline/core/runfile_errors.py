@@ -3,6 +3,7 @@ the schema expects there in TOML's words, the value found, and for a typo the cl
 
 from __future__ import annotations
 
+import datetime
 import re
 import types
 import typing
@@ -22,7 +23,7 @@ _MISSING = re.compile(r"^Object missing required field `(?P<key>.*)`$")
 _ENUM = re.compile(r"^Invalid enum value (?P<value>.*)$")
 _EXPECTED = re.compile(r"^Expected `(?P<expected>[^`]+)`(?P<constraint>.*?)(?:, got `(?P<got>[^`]+)`)?$")
 _TOML_TYPES = {"str": "text", "int": "an integer", "float": "a number", "bool": "true or false", "array": "a list",
-               "object": "a table", "null": "nothing"}
+               "object": "a table", "datetime": "a date-time", "date": "a date", "time": "a time"}
 
 
 class RunFileError(ClassfreqError):
@@ -42,9 +43,13 @@ def explain(message: str, raw: dict[str, Any], schema: type) -> str:
     if found := _MISSING.match(reason):
         return prefix + f"needs {found['key']!r}"
     value = _value_at(raw, segments)
+    if segments and segments[-1] == "...":  # msgspec does not say which value of a table: show the table
+        value = _value_at(raw, segments[:-1])
     if found := _ENUM.match(reason):
         choices = [str(choice) for choice in _choices(_type_at(schema, segments))]
-        value = value if value is not None else found["value"].strip("'")  # a table's value: msgspec has it
+        if segments and segments[-1] == "...":
+            return (prefix + f"{found['value']} (in {excerpt(value)}) is not one of {', '.join(choices)}"
+                    + _suggestion(found["value"].strip("'"), choices, False))
         return prefix + f"{excerpt(value)} is not one of {', '.join(choices)}" + _suggestion(str(value), choices, False)
     if found := _EXPECTED.match(reason):
         # TOML has no null: an optional key is left out, so "or nothing" would only confuse
@@ -55,8 +60,15 @@ def explain(message: str, raw: dict[str, Any], schema: type) -> str:
             return prefix + (f"{excerpt(value)} must be letters, digits, '_', '.' or '-', starting with a letter or "
                              "digit (it names files and folders)")
         wanted = f"expected {expected}{' ' + constraint if constraint else ''}"
-        return prefix + f"{wanted}, got {excerpt(value)}"
+        return prefix + f"{wanted}, got {_toml_value(value)}"
     return prefix + reason
+
+
+def _toml_value(value: Any) -> str:
+    """A value as the run file wrote it: dates and times in TOML's notation, not Python's."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return excerpt(value)
 
 
 def _segments(path: str) -> list[str | int]:

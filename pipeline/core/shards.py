@@ -38,10 +38,11 @@ def write_parquet(frame: pl.DataFrame, target: str | Path, **options: Any) -> No
     try:
         frame.write_parquet(target, **options)
     except (OSError, pl.exceptions.ComputeError) as error:
+        found = _IO_REASON.search(str(error))
+        if isinstance(error, pl.exceptions.ComputeError) and not found:
+            raise  # not the disk: a bug to see whole, not a user's problem
         Path(target).unlink(missing_ok=True)
-        text = getattr(error, "strerror", None) or str(error)
-        found = _IO_REASON.search(text)
-        raise ClassfreqError(f"cannot write {target}: {found.group(1) if found else text}") from None
+        raise ClassfreqError(f"cannot write {target}: {found.group(1) if found else error.strerror or error}") from None
 
 
 def run_shard(task: ShardTask, source: str, target: str) -> Any:

@@ -84,10 +84,10 @@ def pause_point(label: str) -> None:
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_temporaries(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_temporaries(path)
         with open(temporary, "wb") as handle:
             handle.write(data.encode() if isinstance(data, str) else data)
             handle.flush()
@@ -124,13 +124,18 @@ def _process_alive(pid: int) -> bool:
 @contextmanager
 def database_transaction(database: Path, stage: str) -> Iterator[Any]:
     """A connection whose changes are committed together at the end, or not at all if anything fails or the process dies."""
+    import duckdb
+
     from .sql import connect
 
     with connect(database) as connection:
         connection.begin()
         yield connection
         pause_point(f"{stage}:commit")
-        connection.commit()
+        try:
+            connection.commit()
+        except duckdb.Error as error:  # a full disk or a read-only folder: nothing of this stage is kept
+            raise ClassfreqError(f"cannot write {database}: {str(error).splitlines()[0]}") from None
 
 
 def manifest_path(work_dir: Path, stage: str) -> Path:

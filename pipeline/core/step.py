@@ -48,6 +48,8 @@ class StageContext:
     stage: str
     upstream: dict[str, dict[str, Any]]
     executor: Executor
+    #: the stage was asked to run whatever its inputs: nothing kept between runs stands in for its work
+    force: bool = False
 
     def manifest(self, stage: str) -> dict[str, Any]:
         """The manifest of a stage this one needs, or of one it reads only under some options (which must have run)."""
@@ -91,6 +93,13 @@ class Stage:
     warm_up: Callable[[], None] | None = None
     #: why the stage does not apply to a run (None: it does); `classfreq all` leaves it and what needs it out
     not_applicable: Callable[[RunConfig], str | None] = _always_applies
+    #: which of `uses` it reads under a run's options (all of them unless said): a stage run alone brings only
+    #: those up to date
+    used: Callable[[RunConfig], tuple[str, ...]] | None = None
+
+    def reads(self, run: RunConfig) -> tuple[str, ...]:
+        """The stages whose outputs this one reads in `run`."""
+        return self.needs + (self.uses if self.used is None else self.used(run))
 
     def outputs_exist(self, run: RunConfig, manifest: dict[str, Any]) -> bool:
         """Every declared output is there, and each file is still the one this stage wrote (not a copy of
@@ -103,7 +112,7 @@ class Stage:
 
     def run(self, run: RunConfig, executor: Executor, force: bool = False) -> StageResult:
         upstream = {name: require_manifest(run.work_dir, name, self.name) for name in self.needs}
-        context = StageContext(run, self.name, upstream, executor)
+        context = StageContext(run, self.name, upstream, executor, force)
         inputs = {**{name: manifest["fingerprint"] for name, manifest in upstream.items()}, **self.parameters(context)}
 
         def body(output_dir: Path, _digest: str) -> StageOutput:

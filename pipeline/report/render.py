@@ -51,16 +51,17 @@ def run_options(run: RunConfig) -> list[tuple[str, Any]]:
     return sorted(flattened("options", run.options))
 
 
-def provenance(run: RunConfig, ingested: dict[str, Any], accuracy: dict[str, Any] | None,
+def provenance(run: RunConfig, ingested: dict[str, Any], lexicon: dict[str, Any], accuracy: dict[str, Any] | None,
                correlated: dict[str, Any] | None) -> dict[str, Any]:
     """Input files with sizes and hashes, the parameters that shaped the numbers, and package versions.
 
-    Each file is shown as the stage that read it recorded it (ingest its sources, accuracy its files), never
-    as the file is now: a source edited after the counts were made must not lend them its hash."""
+    Each file is shown as the stage that read it recorded it (ingest its sources, synonyms the class and
+    curation files, accuracy its files), never as the file is now: a source edited after the counts were
+    made must not lend them its hash."""
     files = [{"role": f"source: {source['source']}", "path": source["path"], "size": source["bytes"],
               "sha256": source["sha256"]} for source in ingested["details"].get("sources", []) if source["path"]]
     files += [{"role": entry["role"], "path": entry["path"], "size": entry["bytes"], "sha256": entry["sha256"]}
-              for entry in (accuracy or {"details": {}})["details"].get("files", [])]
+              for manifest in (lexicon, accuracy) if manifest for entry in manifest["details"].get("files", [])]
     if run.file_identity:
         files.append({"role": "run", "path": run.file_identity["path"], "size": run.file_identity["bytes"],
                       "sha256": run.file_identity["sha256"]})

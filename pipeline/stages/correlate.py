@@ -56,4 +56,5 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
 
 
 STAGE = Stage(name="correlate", summary=__doc__.splitlines()[0], needs=("count", "accuracy"), uses=("published",),
+              used=lambda run: ("published",) if run.options.method == "vlmclassifier" else (),
               body=body, parameters=parameters, tables=CORRELATE_TABLES, writes_folder=False)

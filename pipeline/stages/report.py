@@ -35,7 +35,8 @@ def parameters(context: StageContext) -> dict[str, Any]:
 def body(context: StageContext, _output_dir: Path) -> StageOutput:
     run = context.run
     optional = _optional(context)
-    facts = provenance(run, context.upstream["ingest"], optional["accuracy"], optional["correlate"])
+    facts = provenance(run, context.upstream["ingest"], context.manifest("synonyms"), optional["accuracy"],
+                       optional["correlate"])
     counts_only = _counts_only(run)
     shown = tuple(section for section in SECTIONS if not (counts_only and set(section.requires) & TABLES_NEEDING_ACCURACY))
     sections = (*shown, Section("provenance", "Provenance", provenance_section(facts)))
@@ -45,5 +46,5 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
     return StageOutput(outputs={"report": str(run.report)}, rows={"bytes": len(text.encode())})
 
 
-STAGE = Stage(name="report", summary=__doc__.splitlines()[0], needs=("ingest", "count"), uses=OPTIONAL_STAGES,
+STAGE = Stage(name="report", summary=__doc__.splitlines()[0], needs=("ingest", "synonyms", "count"), uses=OPTIONAL_STAGES,
               body=body, parameters=parameters, writes_folder=False, files=lambda run: (run.report,))

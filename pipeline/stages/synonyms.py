@@ -10,7 +10,7 @@ from ..core.config import RunConfig
 from ..core.errors import ClassfreqError
 from ..core.paths import SYNONYMS_DIR
 from ..core.shards import write_parquet
-from ..core.stage import StageOutput, file_stat, fingerprint
+from ..core.stage import StageOutput, file_stat, fingerprint, read_file_identity
 from ..core.step import Stage, StageContext
 from ..lexicon.classsets import load_class_set
 from ..lexicon.synonyms import NAME_VARIANTS, class_set_lexicon, curation_paths, lexicon_summary, read_curation
@@ -43,9 +43,14 @@ def body(context: StageContext, output_dir: Path) -> StageOutput:
     # the key holds what the lexicon depends on (class set, class file, curation, code): another run with the
     # same class set reuses it instead of spending 10-15 s on WordNet again
     summary, reused = reused_or_built("lexicons", fingerprint(parameters(context)), output_dir,
-                                      lambda folder: build(context.run, folder))
+                                      lambda folder: build(context.run, folder), rebuild=context.force)
+    run = context.run
+    # the run's own files, for the report's provenance (a cached lexicon was built from the same ones: its key
+    # holds their identities)
+    read = [read_file_identity(run.classes_file, "class file")] if run.classes_file else []
+    read += [read_file_identity(path, f"curation: {kind}") for kind, path in run.curation.files.items()]
     return StageOutput(outputs={name: str(output_dir / f"{name}.parquet") for name in summary["rows"]},
-                       rows=summary["rows"], details={**summary["details"], "reused_from_cache": reused})
+                       rows=summary["rows"], details={**summary["details"], "reused_from_cache": reused, "files": read})
 
 
 STAGE = Stage(name="synonyms", summary=__doc__.splitlines()[0], needs=(), body=body, parameters=parameters)

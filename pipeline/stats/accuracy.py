@@ -26,8 +26,9 @@ from rapidfuzz import fuzz, process
 
 from ..core.config import AccuracyInput
 from ..core.errors import ClassfreqError, FileError, InputError
+from ..core.textfiles import read_user_text
 from ..text.normalize import normalize_series
-from ..text.scoring import class_terms, read_predictions, read_utf8, score_records
+from ..text.scoring import class_terms, read_predictions, score_records
 
 FUZZY_THRESHOLD = 90.0
 ACCURACY_SCHEMA = {"model": pl.String, "class_id": pl.String, "accuracy": pl.Float64, "n_samples": pl.Int64,
@@ -79,13 +80,15 @@ def read_accuracy_file(spec: AccuracyInput) -> dict[str, list[Entry]]:
     fmt = spec.format
     if fmt == "auto":
         fmt = "json" if path.suffix.lower() == ".json" else "csv"
-    text = read_utf8(path)
+    text = read_user_text(path, "accuracy file")
     if fmt in ("csv", "tsv"):
         return {spec.model or path.stem: _read_table(path, text, spec)}
     try:
         data = json.loads(text, object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as error:
         raise InputError(path, 0, f"not valid JSON: {error}") from None
+    except RecursionError:  # json's parser recurses once per level
+        raise InputError(path, 0, "nested too deep to be an accuracy file") from None
     except _DuplicateKey as duplicate:
         raise InputError(path, None, "duplicate key in a JSON object (JSON keeps only the last value)",
                          str(duplicate)) from None
@@ -137,12 +140,18 @@ def _read_table(path: Path, text: str, spec: AccuracyInput) -> list[Entry]:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if reader.fieldnames is None:
         raise FileError(path, "the file is empty")
+    repeated = sorted({name for name in reader.fieldnames if reader.fieldnames.count(name) > 1})
+    if repeated:  # DictReader would keep the last of them without a word
+        raise FileError(path, f"repeated column name {repeated[0]!r}", "header")
     for column in (class_column, accuracy_column):
         if column not in reader.fieldnames:
             raise InputError(path, "header", f"no column {column!r} (columns: {', '.join(reader.fieldnames)})")
     rows, first_line = [], {}
     for row in reader:
         where, key = f"line {reader.line_num}", row[class_column]
+        if None in row:  # more values than the header has columns: which is the accuracy is a guess
+            raise InputError(path, where, f"has {len(reader.fieldnames) + len(row[None])} columns, the header has "
+                                          f"{len(reader.fieldnames)}")
         if key is None or not key.strip():
             raise InputError(path, where, "missing", class_column)
         if key in first_line:

@@ -21,19 +21,10 @@ from typing import Any
 import polars as pl
 
 from ..core.errors import FileError, InputError
+from ..core.textfiles import read_user_text
 from .normalize import normalize_text
 
 RULES = ("open_world", "substring")
-
-
-def read_utf8(path: Path) -> str:
-    """A whole text file; bytes that are not UTF-8 stop the run naming the file and the first bad byte's offset."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise FileError(path, "not valid UTF-8", f"byte {error.start}", value=data[error.start:error.start + 4]) from None
-    return text.removeprefix("\ufeff")
 
 
 def read_predictions(path: Path, label_field: str = "label", text_field: str = "pred",
@@ -42,13 +33,15 @@ def read_predictions(path: Path, label_field: str = "label", text_field: str = "
     a file without a record."""
     records = []
     # split at "\n" only: U+2028 and other line breaks that str.splitlines knows may stand inside a JSON string
-    for line_number, line in enumerate(read_utf8(path).split("\n"), start=1):
+    for line_number, line in enumerate(read_user_text(path, "predictions file").split("\n"), start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError as error:
             raise InputError(path, f"line {line_number}", f"not valid JSON: {error}") from None
+        except RecursionError:  # json's parser recurses once per level
+            raise InputError(path, f"line {line_number}", "nested too deep to be a prediction") from None
         if not isinstance(item, dict):
             raise InputError(path, f"line {line_number}", "expected a JSON object")
         for field in (label_field, text_field):

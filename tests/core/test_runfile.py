@@ -3,6 +3,8 @@ stage, with the place, the expected type and the closest valid key."""
 
 from __future__ import annotations
 
+import datetime
+import os
 import typing
 from pathlib import Path
 
@@ -40,6 +42,13 @@ def refusal(raw) -> str:
     (run(class_set=7), "class_set: expected text, got 7"),
     (run(sources="abc"), "sources: expected a list, got 'abc'"),
     (run(sources=[source(path=5)]), "sources[0] (captions).path: expected text, got 5"),
+    (run(sources=[source(path="")]), "sources[0] (captions).path: an empty path names no file"),
+    (run(sources=[source(fields={"q": "human", "a": 5})]), "sources[0] (captions).fields[…]: expected text, got "
+                                                           "{'q': 'human', 'a': 5}"),
+    (run(name=datetime.date(2024, 1, 1)), "name: expected text, got 2024-01-01"),
+    (run(options={"bootstrap_seed": -1}), "options.bootstrap_seed: expected an integer >= 0, got -1"),
+    (run(options={"bootstrap_resamples": 10**9}), "options.bootstrap_resamples: expected an integer <= 100000"),
+    (run(options={"workers": 100_000}), "options.workers: expected an integer <= 256, got 100000"),
     (run(options=5), "options: expected a table, got 5"),
     (run(options={"max_unresolved_share": "abc"}), "options.max_unresolved_share: expected a number, got 'abc'"),
     (run(options={"max_unresolved_share": 1.5}), "options.max_unresolved_share: expected a number <= 1.0, got 1.5"),
@@ -48,7 +57,7 @@ def refusal(raw) -> str:
     (run(options={"shard_size": True}), "options.shard_size: expected an integer, got True"),
     (run(options={"vlmclassifier": 5}), "options.vlmclassifier: expected a table, got 5"),
     (run(sources=[source(fields="text")]), "sources[0] (captions).fields: expected a table, got 'text'"),
-    (run(sources=[source(fields={"q": "bob"})]), "sources[0] (captions).fields[…]: 'bob' is not one of human, user"),
+    (run(sources=[source(fields={"q": "bob"})]), "sources[0] (captions).fields[…]: 'bob' (in {'q': 'bob'}) is not one of human, user"),
     (run(sources=[source(delimiter=";;")]), "sources[0] (captions).delimiter: expected text of length <= 1"),
     (run(options={"hypernyms": "false"}), "options.hypernyms: expected true or false, got 'false'"),
     (run(sources=[source(header="false")]), "sources[0] (captions).header: expected true or false, got 'false'"),
@@ -114,8 +123,21 @@ def test_the_schema_lists_what_the_code_knows():
 def test_a_run_file_that_is_not_utf8_is_named_with_the_byte_offset(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_bytes(b'name = "x"\nclass_set = "caf\xe9"\n')
-    with pytest.raises(ClassfreqError, match=r"bad.toml: not valid UTF-8 at byte 27"):
+    with pytest.raises(ClassfreqError, match=r"bad.toml: byte 27: not valid UTF-8"):
         load_run(path)
+
+
+def test_a_run_file_with_a_byte_order_mark_reads_and_one_that_is_not_a_file_is_named(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_text('\ufeffname = "bom"\nclass_set = "imagenet1k"\n[[sources]]\nname = "s"\nstage = "pretrain"\n'
+                    'format = "tsv"\npath = "x.tsv"\n', encoding="utf-8")
+    assert load_run(path).name == "bom"
+    with pytest.raises(ClassfreqError, match=r"missing.toml: no such run file$"):
+        load_run(tmp_path / "missing.toml")
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ClassfreqError, match=r"pipe.toml: the run file is not a regular file$"):
+        load_run(fifo)
 
 
 def test_the_command_line_refuses_a_typo_before_any_stage_runs(workspace):

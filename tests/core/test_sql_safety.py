@@ -290,3 +290,13 @@ def test_the_shell_runs_statements_until_end_of_input_and_refuses_writes_like_sq
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert "jack-o'-lantern" in done.stdout and "a tench" in done.stdout
     assert "classfreq sql is read-only" in done.stderr and not (workspace / "classes.csv").exists()
+
+
+def test_an_export_may_not_overwrite_the_work_folder_or_an_input_of_the_run(workspace, database):
+    run_file, _ = database
+    before = {path: path.read_bytes() for path in (workspace / "work").rglob("*") if path.is_file()}
+    for out in (next((workspace / "work").rglob("classfreq.duckdb")), run_file):
+        done = classfreq("sql", "--run", str(run_file), "--query", "select 1", "--format", "csv", "--out", str(out),
+                         cwd=workspace, work=workspace / "work")
+        assert done.returncode == 2 and "Traceback" not in done.stderr and "write the export somewhere else" in done.stderr
+    assert {path: path.read_bytes() for path in (workspace / "work").rglob("*") if path.is_file()} == before

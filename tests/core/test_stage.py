@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.core.errors import ClassfreqError
 from pipeline.core.shards import write_parquet
-from pipeline.core.stage import StageOutput, run_stage, write_atomic
+from pipeline.core.stage import StageOutput, database_transaction, run_stage, write_atomic
 
 
 def test_warnings_follow_the_summary_line_when_the_stage_runs_and_when_it_skips(tmp_path):
@@ -64,3 +64,36 @@ def test_a_shard_that_cannot_be_written_names_the_file(tmp_path, monkeypatch):
     with pytest.raises(ClassfreqError, match=f"cannot write {target}: No space left on device \\(os error 28\\)$"):
         write_parquet(pl.DataFrame({"a": [1]}), target)
     assert not target.exists()
+
+
+def test_a_commit_that_cannot_be_written_names_the_database(tmp_path, monkeypatch):
+    """DuckDB fails a commit on a full disk with a TransactionException; the stage's changes are not kept."""
+    import duckdb
+
+    from pipeline.core import sql
+
+    class FullDisk:
+        def __init__(self, connection):
+            self.connection = connection
+
+        def __getattr__(self, name):
+            return getattr(self.connection, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            self.connection.close()
+
+        def commit(self):
+            raise duckdb.TransactionException('Failed to commit: Could not write file "x.wal": No space left on device')
+
+    real_connect = sql.connect
+    monkeypatch.setattr(sql, "connect", lambda database, **options: FullDisk(real_connect(database, **options)))
+    database = tmp_path / "classfreq.duckdb"
+    with pytest.raises(ClassfreqError, match=f"cannot write {database}: Failed to commit: .*No space left on device"):
+        with database_transaction(database, "count") as connection:
+            connection.execute("create table t as select 1 as x")
+    monkeypatch.undo()
+    with real_connect(database) as connection:
+        assert connection.execute("select count(*) from information_schema.tables where table_name = 't'").fetchone() == (0,)

@@ -1,6 +1,7 @@
 """Accuracy import: every layout, percent detected, classes resolved by the most exact evidence."""
 
 import json
+import os
 import re
 
 import polars as pl
@@ -106,6 +107,8 @@ def imported(spec):
     ("class,accuracy,n\nhen,0.5,0\n", "line 2, field 'n'", "expected a whole number of images (1 or more): '0'"),
     ("class,accuracy\nhen,0.5\nzebra,0.25\nhen,0.75\n", "line 4, field 'class'", "class key again (first on line 2): 'hen'"),
     ("class,accuracy\n", None, "no accuracy rows after the header"),
+    ("class,accuracy,accuracy\nhen,0.1,0.9\n", "header", "repeated column name 'accuracy'"),
+    ("class,accuracy\nhen,0.1,0.9\n", "line 2", "has 3 columns, the header has 2"),
     ("", None, "the file is empty"),
 ])
 def test_a_bad_value_names_the_file_the_line_and_the_reason(tmp_path, text, where, reason):
@@ -203,3 +206,12 @@ def test_no_resolved_key_in_any_model_is_an_error_not_an_empty_table(tmp_path):
                                              r"imagenet1k \(e\.g\. 'unicorn' \(no match\), 'dragon' \(no match\)\): "
                                              "nothing to correlate"):
         check_unresolved_share(summary, unresolved, 1.0, "imagenet1k")
+
+
+def test_json_nested_too_deep_or_a_path_that_is_no_file_is_named_not_a_traceback(tmp_path):
+    message = accuracy_error(tmp_path, "deep.json", "[" * 5000 + "]" * 5000)
+    assert message == f"{tmp_path / 'deep.json'}: record 0: nested too deep to be an accuracy file"
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # read, it would block forever
+    with pytest.raises(ClassfreqError, match="pipe.csv: the accuracy file is not a regular file$"):
+        imported(AccuracyInput(path=fifo))

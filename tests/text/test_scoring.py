@@ -6,10 +6,17 @@ import polars as pl
 import pytest
 
 from pipeline.core.config import AccuracyInput
-from pipeline.core.errors import InputError
+from pipeline.core.errors import ClassfreqError, InputError
 from pipeline.lexicon.synonyms import build_lexicon
 from pipeline.stats.accuracy import ClassResolver, score_predictions
-from pipeline.text.scoring import class_terms, named_options, open_world_correct, score_records, substring_correct
+from pipeline.text.scoring import (
+    class_terms,
+    named_options,
+    open_world_correct,
+    read_predictions,
+    score_records,
+    substring_correct,
+)
 
 CLASSES = pl.DataFrame({
     "class_id": ["n01514859", "n01514668", "n02391049", "n02077923", "n02120079"],
@@ -108,3 +115,10 @@ def test_an_empty_or_undecodable_predictions_file_is_named(tmp_path, content, me
     with pytest.raises(InputError) as raised:
         score_predictions(AccuracyInput(path=path, format="predictions"), CLASSES, lexicon)
     assert str(raised.value) == f"{tmp_path}/{message}"
+
+
+def test_a_prediction_nested_too_deep_is_named_by_its_line(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"label": "hen", "pred": "a hen"}\n' + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ClassfreqError, match=r"deep.jsonl: line 2: nested too deep to be a prediction$"):
+        read_predictions(path)
