@@ -17,7 +17,7 @@ import polars as pl
 from ..core.sql import sql_frame
 from ..stats.accuracy_notes import accuracy_notes, unusable_model_notes
 from ..stats.policy_checks import policy_notes
-from .html import cell, count_cell, escape, estimate_cell, figure_html, table_html
+from .html import cell, count_cell, escape, estimate_cell, figure_html, p_cell, table_html
 from .lexicon import curation_section, evaluation_section, flagged_terms_section, policy_shift_section
 from .sensitivity import sensitivity_section
 
@@ -136,19 +136,24 @@ def _forest_figure(combined: pl.DataFrame) -> go.Figure:
 
 
 def correlation_section(connection: duckdb.DuckDBPyConnection) -> str:
+    """The forest plot, then a table narrow enough for a laptop's screen: Spearman's ρ, the slope and the partial ρ,
+    each with its interval in the cell; Kendall's τ and Pearson's r, which tell the same story, folded away below."""
     table = sql_frame(connection, "report/correlations")
     first = table.row(0, named=True)
     reference = first["reference_model"]
-    rows = [[cell(r["model"]), cell(r["scope"]), cell(r["n_classes"]), cell(r["n_zero"]),
-             estimate_cell(r["spearman_rho"], r["spearman_low"], r["spearman_high"]), cell(r["spearman_p"]),
-             estimate_cell(r["kendall_tau"], r["kendall_low"], r["kendall_high"]), cell(r["kendall_p"]),
-             estimate_cell(r["pearson_log_r"], r["pearson_log_low"], r["pearson_log_high"]), cell(r["pearson_log_p"]),
-             estimate_cell(r["slope_per_decade"], r["slope_low"], r["slope_high"]),
-             estimate_cell(r["partial_spearman"], r["partial_spearman_low"], r["partial_spearman_high"]),
-             cell(r["partial_spearman_p"])] for r in table.iter_rows(named=True)]
-    headers = ["model", "scope", "classes", "never mentioned", "Spearman ρ [95% CI]", "p", "Kendall τ [95% CI]", "p",
-               "Pearson r on log10(1+f) [95% CI]", "p", "accuracy per decade [95% CI]",
-               f"partial ρ given {reference or 'a reference model'} [95% CI]", "p"]
+    rows = [[cell(r["model"]), cell(r["scope"]), cell(r["n_zero"], f"{r['n_classes']:,} ({r['n_zero']:,})"),
+             estimate_cell(r["spearman_rho"], r["spearman_low"], r["spearman_high"], 2), p_cell(r["spearman_p"]),
+             estimate_cell(r["slope_per_decade"], r["slope_low"], r["slope_high"])]
+            + ([estimate_cell(r["partial_spearman"], r["partial_spearman_low"], r["partial_spearman_high"], 2),
+                p_cell(r["partial_spearman_p"])] if reference else [])
+            for r in table.iter_rows(named=True)]
+    headers = (["model", "scope", "classes (never mentioned)", "Spearman ρ", "p", "accuracy per decade"]
+               + (["partial ρ", "p"] if reference else []))
+    other_rows = [[cell(r["model"]), cell(r["scope"]),
+                   estimate_cell(r["kendall_tau"], r["kendall_low"], r["kendall_high"], 2), p_cell(r["kendall_p"]),
+                   estimate_cell(r["pearson_log_r"], r["pearson_log_low"], r["pearson_log_high"], 2),
+                   p_cell(r["pearson_log_p"])] for r in table.iter_rows(named=True)]
+    other_headers = ["model", "scope", "Kendall τ", "p", "Pearson r on log10(1 + f)", "p"]
     note = (f"Frequency: text units mentioning the class ({first['frequency']}). Intervals: percentile bootstrap, "
             f"{first['n_resamples']:,} resamples of the classes, seed {first['seed']}. Accuracy per decade: the slope of "
             "a least-squares line of accuracy on log10(1 + frequency).")
@@ -158,8 +163,14 @@ def correlation_section(connection: duckdb.DuckDBPyConnection) -> str:
     combined = table.filter((pl.col("scope") == "combined") & pl.col("spearman_rho").is_not_null())
     forest = figure_html(_forest_figure(combined), "spearman-by-model") if combined.height else ""
     return (forest + f'<p class="note">{escape(note)}</p>'
-            + table_html(headers, rows, "correlation-table", "Correlation of accuracy with frequency, per model and scope",
-                         searchable=True))
+            + table_html(headers, rows, "correlation-table",
+                         "Correlation of accuracy with frequency, per model and scope: estimate [95% CI]",
+                         searchable=True, fit=True)
+            + "<details><summary>Kendall's τ and Pearson's r, per model and scope</summary>"
+            + table_html(other_headers, other_rows, "correlation-details",
+                         "Kendall's τ and Pearson's r on log10(1 + frequency), per model and scope: estimate [95% CI]",
+                         searchable=True, fit=True)
+            + "</details>")
 
 
 def _classes_with_terms(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
