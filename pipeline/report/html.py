@@ -137,6 +137,12 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
     });
   });
 });
+// a chart drawn inside a closed <details> had no width to fill: it fills it once opened
+document.querySelectorAll('details').forEach(function (details) {
+  details.addEventListener('toggle', function () {
+    if (details.open) { details.querySelectorAll('.plotly-graph-div').forEach(function (div) { Plotly.Plots.resize(div); }); }
+  });
+});
 document.querySelectorAll('input.table-filter').forEach(function (input) {
   input.addEventListener('input', function () {
     var query = input.value.toLowerCase();

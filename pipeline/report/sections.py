@@ -17,6 +17,7 @@ import polars as pl
 from ..core.sql import sql_frame
 from ..stats.accuracy_notes import accuracy_notes, unusable_model_notes
 from ..stats.policy_checks import policy_notes
+from .binned import binned_section
 from .html import cell, count_cell, escape, estimate_cell, figure_html, p_cell, table_html
 from .lexicon import curation_section, evaluation_section, flagged_terms_section, policy_shift_section
 from .sensitivity import sensitivity_section
@@ -208,39 +209,6 @@ def scatter_section(connection: duckdb.DuckDBPyConnection) -> str:
             "and the terms that matched it.</p>" + figure_html(figure, "frequency-accuracy"))
 
 
-def _binned_figure(binned: pl.DataFrame, scheme: str, title: str, div_id: str) -> str:
-    rows = binned.filter((pl.col("scheme") == scheme) & (pl.col("scope") == "combined")).sort(["model", "bin_index"])
-    order = rows.select("bin_index", "bin").unique().sort("bin_index")["bin"].to_list()
-    figure = go.Figure()
-    for model in rows["model"].unique().sort().to_list():
-        part = rows.filter(pl.col("model") == model)
-        mean = part["mean_accuracy"]
-        figure.add_trace(go.Scatter(
-            x=part["bin"].to_list(), y=mean.to_list(), mode="lines+markers", name=escape(model),
-            customdata=part["n_classes"].to_list(),
-            error_y={"type": "data", "symmetric": False,
-                     "array": (part["ci_high"] - mean).fill_null(0).to_list(),
-                     "arrayminus": (mean - part["ci_low"]).fill_null(0).to_list(), "thickness": 1},
-            hovertemplate=f"{escape(model)}<br>%{{x}}: %{{y:.3f}} (%{{customdata}} classes)<extra></extra>"))
-    figure.update_layout(title=title, template="plotly_white", height=520, yaxis={"title": "mean accuracy", "range": [0, 1]},
-                         xaxis={"title": "text units mentioning the class (all text)", "type": "category",
-                                "categoryorder": "array", "categoryarray": order})
-    return figure_html(figure, div_id)
-
-
-def binned_section(connection: duckdb.DuckDBPyConnection) -> str:
-    binned = sql_frame(connection, "report/binned_accuracy")
-    counts = (binned.filter((pl.col("scope") == "combined") & (pl.col("scheme") == "paper"))
-              .group_by("bin_index", "bin").agg(pl.col("n_classes").max()).sort("bin_index"))
-    note = "Classes per bin (all text): " + ", ".join(f"{b} {n:,}" for b, n in zip(counts["bin"], counts["n_classes"]))
-    return (
-        _binned_figure(binned, "paper", "Mean accuracy per frequency bin (Zhang et al.'s bins), 95% bootstrap CI",
-                       "binned-paper")
-        + f'<p class="note">{escape(note)}. Click a model in the legend to hide it; double-click to show it alone.</p>'
-        + _binned_figure(binned, "decade", "Mean accuracy per decade of frequency, 95% bootstrap CI", "binned-decade")
-    )
-
-
 def exposure_section(connection: duckdb.DuckDBPyConnection) -> str:
     ranked = sql_frame(connection, "report/class_exposure")
     headers = ["class", "wnid", "text units", "mean accuracy", "frequency percentile", "accuracy percentile"]
@@ -293,7 +261,8 @@ SECTIONS = (
             ("class_frequency_by_scope", "class_frequency", "lexicon")),
     Section("correlations", "Does accuracy follow frequency?", correlation_section, ("correlations",)),
     Section("scatter", "Frequency and accuracy of each class", scatter_section, ("correlated_points", "mentions")),
-    Section("binned", "Mean accuracy by frequency", binned_section, ("binned_accuracy",)),
+    Section("binned", "Mean accuracy by frequency", binned_section,
+            ("binned_accuracy", "frequency_bins", "correlated_points", "correlations")),
     Section("exposure", "Over- and under-exposed classes", exposure_section, ("accuracy", "class_frequency_by_scope")),
     Section("classes", "Every class", class_table_section, ("accuracy", "class_frequency_by_scope", "mentions")),
     Section("accuracy", "Accuracy inputs", accuracy_section, ("accuracy_models", "accuracy_unresolved")),
