@@ -210,16 +210,28 @@ def scatter_section(connection: duckdb.DuckDBPyConnection) -> str:
 
 
 def exposure_section(connection: duckdb.DuckDBPyConnection) -> str:
+    """The classes furthest from the trend, compared like with like: each model ranks only its own classes."""
     ranked = sql_frame(connection, "report/class_exposure")
-    headers = ["class", "wnid", "text units", "mean accuracy", "frequency percentile", "accuracy percentile"]
+    if ranked.is_empty():
+        return "<p>No class has both a frequency and an accuracy.</p>"
+    n_models = ranked["n_all_models"][0]
+    complete = ranked["n_models"].min() == n_models
+    coverage = (f"Here each of the {n_models} models has an accuracy for every class." if complete else
+                f"The models cover different classes: 'models' says how many of the {n_models} have the class.")
+    headers = ["class", "wnid", "text units", *([] if complete else ["models"]), "frequency percentile",
+               "accuracy percentile", "gap"]
 
     def rows(frame: pl.DataFrame):
-        return [[cell(r["display_name"]), cell(r["wnid"]), count_cell(r["n_docs"]), cell(r["mean_accuracy"]),
-                 cell(r["frequency_rank"]), cell(r["accuracy_rank"])] for r in frame.iter_rows(named=True)]
+        return [[cell(r["display_name"]), cell(r["wnid"]), count_cell(r["frequency"]),
+                 *([] if complete else [cell(r["n_models"])]), cell(r["frequency_rank"]), cell(r["accuracy_rank"]),
+                 cell(r["exposure_gap"])] for r in frame.iter_rows(named=True)]
 
+    note = ("Compared within each model: each model's classes are ranked by their frequency (all text) and by that "
+            "model's accuracy, among the classes the model has an accuracy for, so that no class is ranked against "
+            "the accuracy of models another class lacks. A class's percentiles and gap (frequency percentile minus "
+            f"accuracy percentile) are the means over the models that have it. {coverage}")
     return (
-        '<p class="note">Classes whose frequency rank (all text) is furthest from their accuracy rank (mean over '
-        "models).</p>"
+        f'<p class="note">{escape(note)}</p>'
         + table_html(headers, rows(ranked.head(EXPOSURE_ROWS)), "over-exposed", "Seen often, classified poorly")
         + table_html(headers, rows(ranked.tail(EXPOSURE_ROWS).reverse()), "under-exposed", "Seen rarely, classified well")
     )
@@ -263,7 +275,7 @@ SECTIONS = (
     Section("scatter", "Frequency and accuracy of each class", scatter_section, ("correlated_points", "mentions")),
     Section("binned", "Mean accuracy by frequency", binned_section,
             ("binned_accuracy", "frequency_bins", "correlated_points", "correlations")),
-    Section("exposure", "Over- and under-exposed classes", exposure_section, ("accuracy", "class_frequency_by_scope")),
+    Section("exposure", "Over- and under-exposed classes", exposure_section, ("correlated_points",)),
     Section("classes", "Every class", class_table_section, ("accuracy", "class_frequency_by_scope", "mentions")),
     Section("accuracy", "Accuracy inputs", accuracy_section, ("accuracy_models", "accuracy_unresolved")),
     Section("flagged", "Ambiguous terms", flagged_terms_section, ("lexicon", "mention_weights")),

@@ -11,7 +11,7 @@ import pytest
 from pipeline.core.sql import replace_table, sql_frame
 from pipeline.report.binned import binned_section, chosen_scheme, short_bin_label
 from pipeline.report.render import render_report
-from pipeline.report.sections import SECTIONS, correlation_section
+from pipeline.report.sections import SECTIONS, correlation_section, exposure_section
 from pipeline.stats.correlation import binned_accuracy, correlated_points, correlations, frequency_bins
 
 from ..browser import Browser, requires_chromium
@@ -162,3 +162,30 @@ def test_short_bin_labels():
     assert [short_bin_label(lower, upper) for lower, upper in
             ((0, 1), (1, 10), (0, 10), (100, 1_000), (10_000, 100_000), (100_000, None), (10**6, 10**7))] == [
         "0", "1–10", "0–10", "100–1k", "10k–100k", "≥100k", "1M–10M"]
+
+
+def test_exposure_ranks_each_class_among_the_classes_of_the_same_model():
+    # a strong model has classes 0-5, a weak one 4-9; within each, accuracy follows frequency exactly: no class is off
+    # the trend, though averaging their accuracies would put 0-3 (strong only) far above 6-9 (weak only)
+    rows = [{"model": model, "scope": "combined", "class_id": f"c{index}", "class_index": index, "wnid": f"n{index}",
+             "display_name": f"class {index}", "n_docs": 10 * index, "accuracy": base + 0.01 * index,
+             "reference_accuracy": None}
+            for model, base, classes in (("strong", 0.9, range(0, 6)), ("<i>weak</i>", 0.1, range(4, 10)))
+            for index in classes]
+    with duckdb.connect() as connection:
+        replace_table(connection, "correlated_points", correlated_points(pl.DataFrame(rows), "n_docs"))
+        ranked = sql_frame(connection, "report/class_exposure")
+        html = exposure_section(connection)
+    assert ranked["exposure_gap"].to_list() == [0.0] * 10
+    assert dict(zip(ranked["class_index"], ranked["n_models"])) == {i: 2 if i in (4, 5) else 1 for i in range(10)}
+    assert "Compared within each model: each model&#x27;s classes are ranked by their frequency" in html
+    assert "The models cover different classes: &#x27;models&#x27; says how many of the 2 have the class." in html
+    headers, _ = table_cells(html, "over-exposed")
+    assert headers == ["class", "wnid", "text units", "models", "frequency percentile", "accuracy percentile", "gap"]
+
+
+def test_exposure_says_when_every_model_has_every_class():
+    with binned_connection(SMALL_CORPUS, MODEL_SKILLS) as connection:
+        html = exposure_section(connection)
+    assert "Here each of the 3 models has an accuracy for every class." in html
+    assert "models" not in table_cells(html, "under-exposed")[0]
