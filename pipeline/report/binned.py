@@ -1,4 +1,4 @@
-"""The report's section on mean accuracy per frequency bin: one small chart per model, in the scheme that suits the corpus.
+"""The report's section on mean accuracy per frequency bin: a small chart per model, in the bins that suit the corpus.
 
 Small multiples rather than one chart of every model: 21 crossing lines with a legend to scroll say nothing at a
 glance, while a grid of panels on the same axes shows each model's curve and lets the eye compare their shapes.
@@ -34,7 +34,7 @@ def chosen_scheme(paper_bins: pl.DataFrame) -> tuple[str, str]:
     first = paper_bins.row(0, named=True)
     sparse = paper_bins.filter(pl.col("n_classes") < SPARSE_BIN).height
     facts = (f"{first['n_classes']:,} of {total:,} classes fall in their first bin, {first['bin']}, and {sparse} of "
-             f"their {paper_bins.height} bins hold fewer than {SPARSE_BIN} classes")
+             f"their {paper_bins.height} bins {'holds' if sparse == 1 else 'hold'} fewer than {SPARSE_BIN} classes")
     rule = (f"decades are shown first when more than {FIRST_BIN_SHARE:.0%} of the classes fall in that first bin or "
             f"more than half of the bins hold fewer than {SPARSE_BIN}")
     if total and (first["n_classes"] > FIRST_BIN_SHARE * total or sparse > paper_bins.height / 2):
@@ -63,8 +63,9 @@ def _small_multiples(binned: pl.DataFrame, bins: pl.DataFrame, models: list[str]
     """One panel per model (in the given order) on shared axes: mean accuracy per bin with its interval."""
     labels = [short_bin_label(lower, upper) for lower, upper in zip(bins["lower"], bins["upper"])]
     label_of = dict(zip(bins["bin_index"], labels))
-    rows = math.ceil(len(models) / COLUMNS)
-    figure = make_subplots(rows=rows, cols=COLUMNS, shared_yaxes=True, subplot_titles=[escape(m) for m in models],
+    columns = min(COLUMNS, len(models))
+    rows = math.ceil(len(models) / columns)
+    figure = make_subplots(rows=rows, cols=columns, shared_yaxes=True, subplot_titles=[escape(m) for m in models],
                            horizontal_spacing=0.02, vertical_spacing=0.5 / rows)
     for index, model in enumerate(models):
         part = binned.filter(pl.col("model") == model).sort("bin_index")
@@ -73,13 +74,13 @@ def _small_multiples(binned: pl.DataFrame, bins: pl.DataFrame, models: list[str]
             x=[label_of[bin_index] for bin_index in part["bin_index"]], y=mean.to_list(), mode="lines+markers",
             name=escape(model), showlegend=False, line={"color": "#4c78a8", "width": 2}, marker={"size": 5},
             customdata=[[escape(model), label, n, "–" if low is None else f"{low:.2f}–{high:.2f}"]
-                        for label, n, low, high in zip(part["bin"], part["n_classes"], part["ci_low"], part["ci_high"])],
+                        for label, n, low, high in part.select("bin", "n_classes", "ci_low", "ci_high").iter_rows()],
             error_y={"type": "data", "symmetric": False, "array": (part["ci_high"] - mean).fill_null(0).to_list(),
                      "arrayminus": (mean - part["ci_low"]).fill_null(0).to_list(), "thickness": 1, "width": 2,
                      "color": "#9db4d0"},
             hovertemplate=("%{customdata[0]}<br>%{customdata[1]}: mean accuracy %{y:.3f} "
                            "[95% CI %{customdata[3]}]<br>%{customdata[2]} classes<extra></extra>")),
-            row=index // COLUMNS + 1, col=index % COLUMNS + 1)
+            row=index // columns + 1, col=index % columns + 1)
     # a dozen bins' labels fit under a panel only upright
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels, tickfont={"size": 9},
                         tickangle=-90 if len(labels) > 8 else 0, showgrid=False)

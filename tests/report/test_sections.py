@@ -143,7 +143,7 @@ def test_the_papers_bins_are_shown_first_when_they_are_filled():
         html = binned_section(connection)
     assert html.index('id="binned-paper"') < html.index("<details>") < html.index('id="binned-decade"')
     assert ("Zhang et al.&#x27;s bins are shown: 200 of 1,000 classes fall in their first bin, [0, 10), and 1 of "
-            "their 14 bins hold fewer than 5 classes") in html
+            "their 14 bins holds fewer than 5 classes") in html
     assert "<summary>Decades of frequency</summary>" in html
 
 
