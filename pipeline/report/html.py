@@ -45,17 +45,27 @@ def count_cell(value: float | int | None) -> tuple[str, float | None]:
     return cell(value, None if not isinstance(value, float) else f"{value:,.2f}")
 
 
-def estimate_cell(value: float | None, low: float | None, high: float | None) -> tuple[str, float | None]:
-    """`0.475 [0.421, 0.527]`, sorted by the estimate."""
+def estimate_cell(value: float | None, low: float | None, high: float | None,
+                  digits: int = 3) -> tuple[str, float | None]:
+    """`0.475 [0.421, 0.527]` (with `digits` decimals), sorted by the estimate."""
     if value is None:
         return cell(None)
-    interval = f" [{format_number(low)}, {format_number(high)}]" if low is not None and high is not None else ""
-    return cell(value, format_number(value) + interval)
+    # fixed decimals, so that an interval's ends line up with the estimate (never 0.00049 beside 0.09)
+    interval = f" [{low:.{digits}f}, {high:.{digits}f}]" if low is not None and high is not None else ""
+    return cell(value, f"{value:.{digits}f}{interval}")
+
+
+def p_cell(value: float | None) -> tuple[str, float | None]:
+    """A p-value as read in papers, `< 0.001` below that, sorted by the exact value."""
+    if value is None or not math.isfinite(value):
+        return cell(None)
+    return cell(value, "< 0.001" if value < 0.001 else f"{value:.3f}")
 
 
 def table_html(headers: list[str], rows: list[list[tuple[str, float | None]]], table_id: str, caption: str = "",
-               searchable: bool = False) -> str:
-    """A table whose headers sort it (numbers by value) and, when searchable, a box that filters its rows."""
+               searchable: bool = False, fit: bool = False) -> str:
+    """A table whose headers sort it (numbers by value) and, when searchable, a box that filters its rows; a table
+    that `fit`s the page keeps its number columns as narrow as their numbers and breaks long names to fit."""
     head = "".join(f'<th scope="col" title="sort">{escape(header)}</th>' for header in headers)
     body = "".join(
         "<tr>" + "".join(
@@ -66,7 +76,7 @@ def table_html(headers: list[str], rows: list[list[tuple[str, float | None]]], t
     )
     search = (f'<input type="search" class="table-filter" data-table="{escape(table_id)}" '
               f'placeholder="filter rows" aria-label="filter {escape(caption or table_id)}">') if searchable else ""
-    return (f'{search}<div class="table-wrap"><table class="sortable" id="{escape(table_id)}">'
+    return (f'{search}<div class="table-wrap"><table class="sortable{" fit" if fit else ""}" id="{escape(table_id)}">'
             f"<caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
@@ -86,6 +96,9 @@ def figure_html(figure: go.Figure, div_id: str) -> str:
                           config={"responsive": True, "displaylogo": False})
 
 
+# Numbers never wrap. A fitting table's number columns are as narrow as their numbers (a cell's width is a floor, so
+# 1px means "no wider than needed") and its text may break inside a long name: it fits the page (1200 px) and
+# gives the room left to the names, rather than scroll sideways.
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1200px;color:#222;padding:0 1rem;line-height:1.45}
 h1{margin-bottom:.2rem}h2{margin-top:2.5rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
@@ -94,7 +107,9 @@ nav a{margin-right:1rem}.lead{font-size:1.15rem;background:#f6f8fa;border-left:4
 .table-wrap{max-height:34rem;overflow:auto;margin:.5rem 0 1rem}
 table{border-collapse:collapse;font-size:.85rem}th,td{border:1px solid #ddd;padding:.2rem .45rem;text-align:left}
 th{background:#f4f4f4;cursor:pointer;position:sticky;top:0}th[aria-sort=ascending]::after{content:" ▲"}
-th[aria-sort=descending]::after{content:" ▼"}td[data-value]{text-align:right;font-variant-numeric:tabular-nums}
+th[aria-sort=descending]::after{content:" ▼"}
+td[data-value]{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.fit td[data-value]{width:1px}table.fit td{overflow-wrap:anywhere}
 caption{text-align:left;font-weight:600;padding:.3rem 0}input.table-filter{padding:.3rem;width:20rem}
 .note{color:#555;font-size:.9rem}pre{background:#f6f8fa;padding:.6rem;overflow:auto;font-size:.8rem}
 """
@@ -120,6 +135,12 @@ document.querySelectorAll('table.sortable').forEach(function (table) {
       });
       rows.forEach(function (row) { body.appendChild(row); });
     });
+  });
+});
+// a chart drawn inside a closed <details> had no width to fill: it fills it once opened
+document.querySelectorAll('details').forEach(function (details) {
+  details.addEventListener('toggle', function () {
+    if (details.open) { details.querySelectorAll('.plotly-graph-div').forEach(function (div) { Plotly.Plots.resize(div); }); }
   });
 });
 document.querySelectorAll('input.table-filter').forEach(function (input) {

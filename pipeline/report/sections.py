@@ -17,7 +17,8 @@ import polars as pl
 from ..core.sql import sql_frame
 from ..stats.accuracy_notes import accuracy_notes, unusable_model_notes
 from ..stats.policy_checks import policy_notes
-from .html import cell, count_cell, escape, estimate_cell, figure_html, table_html
+from .binned import binned_section
+from .html import cell, count_cell, escape, estimate_cell, figure_html, p_cell, table_html
 from .lexicon import curation_section, evaluation_section, flagged_terms_section, policy_shift_section
 from .sensitivity import sensitivity_section
 
@@ -136,19 +137,24 @@ def _forest_figure(combined: pl.DataFrame) -> go.Figure:
 
 
 def correlation_section(connection: duckdb.DuckDBPyConnection) -> str:
+    """The forest plot, then a table narrow enough for a laptop's screen: Spearman's ρ, the slope and the partial ρ,
+    each with its interval in the cell; Kendall's τ and Pearson's r, which tell the same story, folded away below."""
     table = sql_frame(connection, "report/correlations")
     first = table.row(0, named=True)
     reference = first["reference_model"]
-    rows = [[cell(r["model"]), cell(r["scope"]), cell(r["n_classes"]), cell(r["n_zero"]),
-             estimate_cell(r["spearman_rho"], r["spearman_low"], r["spearman_high"]), cell(r["spearman_p"]),
-             estimate_cell(r["kendall_tau"], r["kendall_low"], r["kendall_high"]), cell(r["kendall_p"]),
-             estimate_cell(r["pearson_log_r"], r["pearson_log_low"], r["pearson_log_high"]), cell(r["pearson_log_p"]),
-             estimate_cell(r["slope_per_decade"], r["slope_low"], r["slope_high"]),
-             estimate_cell(r["partial_spearman"], r["partial_spearman_low"], r["partial_spearman_high"]),
-             cell(r["partial_spearman_p"])] for r in table.iter_rows(named=True)]
-    headers = ["model", "scope", "classes", "never mentioned", "Spearman ρ [95% CI]", "p", "Kendall τ [95% CI]", "p",
-               "Pearson r on log10(1+f) [95% CI]", "p", "accuracy per decade [95% CI]",
-               f"partial ρ given {reference or 'a reference model'} [95% CI]", "p"]
+    rows = [[cell(r["model"]), cell(r["scope"]), cell(r["n_zero"], f"{r['n_classes']:,} ({r['n_zero']:,})"),
+             estimate_cell(r["spearman_rho"], r["spearman_low"], r["spearman_high"], 2), p_cell(r["spearman_p"]),
+             estimate_cell(r["slope_per_decade"], r["slope_low"], r["slope_high"])]
+            + ([estimate_cell(r["partial_spearman"], r["partial_spearman_low"], r["partial_spearman_high"], 2),
+                p_cell(r["partial_spearman_p"])] if reference else [])
+            for r in table.iter_rows(named=True)]
+    headers = (["model", "scope", "classes (never mentioned)", "Spearman ρ", "p", "accuracy per decade"]
+               + (["partial ρ", "p"] if reference else []))
+    other_rows = [[cell(r["model"]), cell(r["scope"]),
+                   estimate_cell(r["kendall_tau"], r["kendall_low"], r["kendall_high"], 2), p_cell(r["kendall_p"]),
+                   estimate_cell(r["pearson_log_r"], r["pearson_log_low"], r["pearson_log_high"], 2),
+                   p_cell(r["pearson_log_p"])] for r in table.iter_rows(named=True)]
+    other_headers = ["model", "scope", "Kendall τ", "p", "Pearson r on log10(1 + f)", "p"]
     note = (f"Frequency: text units mentioning the class ({first['frequency']}). Intervals: percentile bootstrap, "
             f"{first['n_resamples']:,} resamples of the classes, seed {first['seed']}. Accuracy per decade: the slope of "
             "a least-squares line of accuracy on log10(1 + frequency).")
@@ -158,8 +164,14 @@ def correlation_section(connection: duckdb.DuckDBPyConnection) -> str:
     combined = table.filter((pl.col("scope") == "combined") & pl.col("spearman_rho").is_not_null())
     forest = figure_html(_forest_figure(combined), "spearman-by-model") if combined.height else ""
     return (forest + f'<p class="note">{escape(note)}</p>'
-            + table_html(headers, rows, "correlation-table", "Correlation of accuracy with frequency, per model and scope",
-                         searchable=True))
+            + table_html(headers, rows, "correlation-table",
+                         "Correlation of accuracy with frequency, per model and scope: estimate [95% CI]",
+                         searchable=True, fit=True)
+            + "<details><summary>Kendall's τ and Pearson's r, per model and scope</summary>"
+            + table_html(other_headers, other_rows, "correlation-details",
+                         "Kendall's τ and Pearson's r on log10(1 + frequency), per model and scope: estimate [95% CI]",
+                         searchable=True, fit=True)
+            + "</details>")
 
 
 def _classes_with_terms(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -197,50 +209,29 @@ def scatter_section(connection: duckdb.DuckDBPyConnection) -> str:
             "and the terms that matched it.</p>" + figure_html(figure, "frequency-accuracy"))
 
 
-def _binned_figure(binned: pl.DataFrame, scheme: str, title: str, div_id: str) -> str:
-    rows = binned.filter((pl.col("scheme") == scheme) & (pl.col("scope") == "combined")).sort(["model", "bin_index"])
-    order = rows.select("bin_index", "bin").unique().sort("bin_index")["bin"].to_list()
-    figure = go.Figure()
-    for model in rows["model"].unique().sort().to_list():
-        part = rows.filter(pl.col("model") == model)
-        mean = part["mean_accuracy"]
-        figure.add_trace(go.Scatter(
-            x=part["bin"].to_list(), y=mean.to_list(), mode="lines+markers", name=escape(model),
-            customdata=part["n_classes"].to_list(),
-            error_y={"type": "data", "symmetric": False,
-                     "array": (part["ci_high"] - mean).fill_null(0).to_list(),
-                     "arrayminus": (mean - part["ci_low"]).fill_null(0).to_list(), "thickness": 1},
-            hovertemplate=f"{escape(model)}<br>%{{x}}: %{{y:.3f}} (%{{customdata}} classes)<extra></extra>"))
-    figure.update_layout(title=title, template="plotly_white", height=520, yaxis={"title": "mean accuracy", "range": [0, 1]},
-                         xaxis={"title": "text units mentioning the class (all text)", "type": "category",
-                                "categoryorder": "array", "categoryarray": order})
-    return figure_html(figure, div_id)
-
-
-def binned_section(connection: duckdb.DuckDBPyConnection) -> str:
-    binned = sql_frame(connection, "report/binned_accuracy")
-    counts = (binned.filter((pl.col("scope") == "combined") & (pl.col("scheme") == "paper"))
-              .group_by("bin_index", "bin").agg(pl.col("n_classes").max()).sort("bin_index"))
-    note = "Classes per bin (all text): " + ", ".join(f"{b} {n:,}" for b, n in zip(counts["bin"], counts["n_classes"]))
-    return (
-        _binned_figure(binned, "paper", "Mean accuracy per frequency bin (Zhang et al.'s bins), 95% bootstrap CI",
-                       "binned-paper")
-        + f'<p class="note">{escape(note)}. Click a model in the legend to hide it; double-click to show it alone.</p>'
-        + _binned_figure(binned, "decade", "Mean accuracy per decade of frequency, 95% bootstrap CI", "binned-decade")
-    )
-
-
 def exposure_section(connection: duckdb.DuckDBPyConnection) -> str:
+    """The classes furthest from the trend, compared like with like: each model ranks only its own classes."""
     ranked = sql_frame(connection, "report/class_exposure")
-    headers = ["class", "wnid", "text units", "mean accuracy", "frequency percentile", "accuracy percentile"]
+    if ranked.is_empty():
+        return "<p>No class has both a frequency and an accuracy.</p>"
+    n_models = ranked["n_all_models"][0]
+    complete = ranked["n_models"].min() == n_models
+    coverage = (f"Here each of the {n_models} models has an accuracy for every class." if complete else
+                f"The models cover different classes: 'models' says how many of the {n_models} have the class.")
+    headers = ["class", "wnid", "text units", *([] if complete else ["models"]), "frequency percentile",
+               "accuracy percentile", "gap"]
 
     def rows(frame: pl.DataFrame):
-        return [[cell(r["display_name"]), cell(r["wnid"]), count_cell(r["n_docs"]), cell(r["mean_accuracy"]),
-                 cell(r["frequency_rank"]), cell(r["accuracy_rank"])] for r in frame.iter_rows(named=True)]
+        return [[cell(r["display_name"]), cell(r["wnid"]), count_cell(r["frequency"]),
+                 *([] if complete else [cell(r["n_models"])]), cell(r["frequency_rank"]), cell(r["accuracy_rank"]),
+                 cell(r["exposure_gap"])] for r in frame.iter_rows(named=True)]
 
+    note = ("Compared within each model: each model's classes are ranked by their frequency (all text) and by that "
+            "model's accuracy, among the classes the model has an accuracy for, so that no class is ranked against "
+            "the accuracy of models another class lacks. A class's percentiles and gap (frequency percentile minus "
+            f"accuracy percentile) are the means over the models that have it. {coverage}")
     return (
-        '<p class="note">Classes whose frequency rank (all text) is furthest from their accuracy rank (mean over '
-        "models).</p>"
+        f'<p class="note">{escape(note)}</p>'
         + table_html(headers, rows(ranked.head(EXPOSURE_ROWS)), "over-exposed", "Seen often, classified poorly")
         + table_html(headers, rows(ranked.tail(EXPOSURE_ROWS).reverse()), "under-exposed", "Seen rarely, classified well")
     )
@@ -282,8 +273,9 @@ SECTIONS = (
             ("class_frequency_by_scope", "class_frequency", "lexicon")),
     Section("correlations", "Does accuracy follow frequency?", correlation_section, ("correlations",)),
     Section("scatter", "Frequency and accuracy of each class", scatter_section, ("correlated_points", "mentions")),
-    Section("binned", "Mean accuracy by frequency", binned_section, ("binned_accuracy",)),
-    Section("exposure", "Over- and under-exposed classes", exposure_section, ("accuracy", "class_frequency_by_scope")),
+    Section("binned", "Mean accuracy by frequency", binned_section,
+            ("binned_accuracy", "frequency_bins", "correlated_points", "correlations")),
+    Section("exposure", "Over- and under-exposed classes", exposure_section, ("correlated_points",)),
     Section("classes", "Every class", class_table_section, ("accuracy", "class_frequency_by_scope", "mentions")),
     Section("accuracy", "Accuracy inputs", accuracy_section, ("accuracy_models", "accuracy_unresolved")),
     Section("flagged", "Ambiguous terms", flagged_terms_section, ("lexicon", "mention_weights")),

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ..core.sql import sql_frame
-from .html import figure_html, frame_table
+from .html import escape, figure_html, frame_table
 
 
 def sensitivity_summary(table: pl.DataFrame) -> pl.DataFrame:
@@ -28,7 +28,7 @@ def sensitivity_figure(table: pl.DataFrame) -> go.Figure:
     variants = table.sort("variant_order")["variant"].unique(maintain_order=True).to_list()
     for (model,), rows in table.group_by(["model"], maintain_order=True):
         figure.add_trace(go.Scatter(
-            x=rows["spearman_rho"].to_list(), y=rows["variant"].to_list(), mode="markers", name=model,
+            x=rows["spearman_rho"].to_list(), y=rows["variant"].to_list(), mode="markers", name=escape(model),
             hovertemplate="%{y}<br>Spearman %{x:.3f}<extra>%{fullData.name}</extra>"))
     figure.update_layout(
         xaxis={"title": "Spearman's rho, accuracy vs combined frequency"},

@@ -19,6 +19,7 @@ from pipeline.runner import run_pipeline
 from ..browser import CHROMIUM, requires_chromium
 from ..cli_runs import write_run
 from ..conftest import project_directory
+from .test_sections import plotly_figures
 
 pytestmark = pytest.mark.slow  # whole pipelines or process pools: see docs/README.md
 
@@ -99,6 +100,9 @@ def test_report_source_holds_hostile_text_only_escaped(hostile):
         assert raw not in page
     assert "&lt;script&gt;document.title=&#x27;PWNED-script&#x27;&lt;/script&gt; O&#x27;Brien&#x27;s &quot;best&quot;" in page
     assert "&quot;&gt;&lt;img src=x onerror=&quot;document.body.setAttribute(" in page
+    # plotly shows a trace's name as HTML of its own (a few tags, entities decoded): every one is escaped text
+    names = [trace["name"] for data, _ in plotly_figures(page).values() for trace in data if "name" in trace]
+    assert any("O&#x27;Brien" in name for name in names) and not any("<" in name for name in names)
     rejects = re.search(r'<table class="sortable" id="rejects">.*?</table>', page).group(0)
     assert '<td>captions</td><td>unknown speaker (expected human or gpt)</td><td data-value="1.0">1</td>' in rejects
 
