@@ -273,15 +273,16 @@ def ensure_wordnet(cache_root: Path | None = None, allow_download: bool = True, 
         if found:
             return f"wordnet: downloaded by nltk to {found}"
     src = _system_dir()
+    installed = ""
     if src is None and install_system and can_install_system_packages():
         install_system_packages(WORDNET_PACKAGES)
-        src = _system_dir()
+        src, installed = _system_dir(), f" (installed just now: apt-get install {' '.join(WORDNET_PACKAGES)})"
     if src is not None:
         target = _copy_system_wordnet(src, cache_root)
         _add_data_root(cache_root)
         found = _nltk_finds_wordnet()
         if found:
-            return f"wordnet: system dictionary {src} copied to {target}"
+            return f"wordnet: system dictionary {src}{installed} copied to {target}"
         raise ClassfreqError(f"copied WordNet from {src} to {target}, but NLTK does not find it. {INSTALL_HINT}")
     raise ClassfreqError(INSTALL_HINT)
 
