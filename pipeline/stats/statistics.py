@@ -59,10 +59,11 @@ def _weighted_sum(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def _centred_moments(a: np.ndarray, b: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weighted co-moment of a and b and the second moment of each, per sample (all times the total weight)."""
-    total = weights.sum(axis=1)
-    if a.ndim == 1 and b.ndim == 1:  # per-class values: every sum is one product with the weights
-        sum_a, sum_b, sum_ab, sum_aa, sum_bb = (weights @ np.column_stack([a, b, a * b, a * a, b * b])).T
+    if a.ndim == 1 and b.ndim == 1:  # per-class values: every sum, the total weight too, is one product
+        total, sum_a, sum_b, sum_ab, sum_aa, sum_bb = (
+            weights @ np.column_stack([np.ones_like(a), a, b, a * b, a * a, b * b])).T
         return sum_ab - sum_a * sum_b / total, _spread(sum_aa, sum_a, total), _spread(sum_bb, sum_b, total)
+    total = weights.sum(axis=1)
     sum_a, sum_b = _weighted_sum(weights, a), _weighted_sum(weights, b)
     weighted_a = weights * a
     sum_ab = weighted_a @ b if b.ndim == 1 else np.einsum("ij,ij->i", weighted_a, b)
