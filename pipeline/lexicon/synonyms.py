@@ -28,6 +28,7 @@ from ..core.errors import ClassfreqError
 from ..core.paths import SYNONYMS_DIR
 from ..text.match import match_lemmas, term_index
 from ..text.normalize import normalize_series
+from .senses import sense_seeds, wordnet_sense_evidence
 
 ORIGIN_ORDER = ["display_name", "wordnet", "name_variant", "curated"]
 #: A term is polysemous when it has several WordNet noun senses and the class's sense holds less than
@@ -42,7 +43,8 @@ SHARED_CURATION = ("blocking_compounds", "generic_terms", "context_stopwords")
 LEXICON_SCHEMA = {
     "class_id": pl.String, "term": pl.String, "text": pl.String, "origins": pl.String, "status": pl.String,
     "reason": pl.String, "n_classes": pl.Int32, "n_tokens": pl.Int32, "n_senses": pl.Int32,
-    "sense_share": pl.Float64, "generic": pl.Boolean, "flags": pl.String, "flagged": pl.Boolean,
+    "sense_share": pl.Float64, "generic": pl.Boolean, "flags": pl.String, "flag_evidence": pl.String,
+    "flagged": pl.Boolean,
 }
 
 
@@ -201,9 +203,15 @@ def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[
     if senses is None:
         senses = pl.DataFrame(schema={"class_id": pl.String, "term": pl.String, "n_senses": pl.Int32,
                                       "sense_share": pl.Float64})
+    if "rule" not in senses.columns:  # bare sense counts: the share rule alone (polysemous)
+        senses = senses.with_columns(
+            rule=pl.when((pl.col("n_senses") > 1) & (pl.col("sense_share").is_null() | (pl.col("sense_share") < POLYSEMY_SHARE)))
+            .then(pl.lit("polysemous")),
+            flag_evidence=pl.lit(None, pl.String))
     flagged = (
         terms.join(shared, on="term", how="left")
-        .join(senses.select("class_id", "term", "n_senses", "sense_share"), on=["class_id", "term"], how="left")
+        .join(senses.select("class_id", "term", "n_senses", "sense_share", "rule", "flag_evidence"),
+              on=["class_id", "term"], how="left")
         .with_columns(
             n_classes=pl.col("n_classes").fill_null(0),
             n_tokens=(pl.col("term").str.count_matches(" ") + 1).cast(pl.Int32),
@@ -214,13 +222,18 @@ def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[
         .with_columns(
             flags=pl.concat_str(
                 pl.when(pl.col("n_classes") > 1).then(pl.lit("shared")),
-                pl.when((pl.col("n_senses") > 1) & ~pl.col("confirmed")
-                        & (pl.col("sense_share").is_null() | (pl.col("sense_share") < POLYSEMY_SHARE)))
-                .then(pl.lit("polysemous")),
+                pl.when(~pl.col("confirmed")).then(pl.col("rule")),
                 pl.when(pl.col("generic") & ~pl.col("confirmed")).then(pl.lit("generic")),
                 separator="|", ignore_nulls=True,
-            )
+            ),
+            flag_evidence=pl.concat_str(
+                pl.when(pl.col("n_classes") > 1).then(pl.format("counted by {} classes", pl.col("n_classes"))),
+                pl.when(~pl.col("confirmed")).then(pl.col("flag_evidence")),
+                pl.when(pl.col("generic") & ~pl.col("confirmed")).then(pl.lit("on the curated generic list")),
+                separator="; ", ignore_nulls=True,
+            ),
         )
+        .drop("rule")
     )
     return flagged.with_columns(flagged=pl.col("flags") != "").drop("confirmed")
 
@@ -380,10 +393,11 @@ def class_set_lexicon(classes: pl.DataFrame, curation: Curation,
     """Pure core of the synonyms stage: a class set's lexicon and the tables that go with it. Two passes:
     the terms first, then their WordNet sense statistics (which need the terms) decide the flags."""
     unflagged, _ = build_lexicon(classes, curation, name_variants=name_variants)
-    senses = wordnet_sense_stats(classes, unflagged.filter(pl.col("status") != "blocked").select("class_id", "term", "text"))
+    senses = wordnet_sense_evidence(classes, unflagged.filter(pl.col("status") != "blocked").select("class_id", "term", "text"))
     lexicon, dropped = build_lexicon(classes, curation, senses, name_variants)
-    return {"classes": classes, "lexicon": lexicon, "dropped_terms": dropped,
-            "class_context": class_context(classes, lexicon, curation), "hypernym_terms": hypernym_terms(classes, lexicon)}
+    context = class_context(classes, lexicon, curation)
+    return {"classes": classes, "lexicon": lexicon, "dropped_terms": dropped, "class_context": context,
+            "hypernym_terms": hypernym_terms(classes, lexicon), "sense_seeds": sense_seeds(classes, lexicon, context)}
 
 
 def lexicon_summary(classes: pl.DataFrame, lexicon: pl.DataFrame) -> dict[str, int]:
