@@ -15,6 +15,7 @@ the same text unit, which the count's `context` policy needs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,9 +202,72 @@ def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_contex
     )
 
 
-def mention_shard(lemmas: pl.DataFrame, terms: pl.DataFrame, term_context: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """A shard of lemma streams → its mentions with their context words, and how many there are."""
+#: How many lemmas on each side of a flagged mention are its sense model's window (Yarowsky's ±k).
+SENSE_WINDOW = 8
+
+
+@functools.cache
+def _stop_words() -> pl.Series:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return pl.Series(sorted(STOP_WORDS), dtype=pl.String)
+
+
+def with_sense_features(lemmas: pl.DataFrame, mentions: pl.DataFrame, flagged_terms: pl.Series) -> pl.DataFrame:
+    """Pure core: mentions plus `features`, for a mention of a flagged term what its sense model reads: the content
+    lemmas within :data:`SENSE_WINDOW` on either side (no stop words, none under three letters, no digits, not the
+    term's own words) and its neighbours `L:<lemma before>` and `R:<lemma after>` (any word; `L:^` and `R:$` at the
+    edges of the text unit); null for other terms. Vectorized: one gather over all windows at once."""
+    flagged = mentions.with_row_index("row").filter(pl.col("term").is_in(flagged_terms.implode()))
+    if flagged.is_empty():
+        return mentions.with_columns(features=pl.lit(None, pl.List(pl.String)))
+    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged["doc_id"].implode())).select("doc_id", "lemmas")
+    offsets, flat = flat_streams(chosen["lemmas"])
+    unit = flagged.join(chosen.select("doc_id").with_row_index("unit"), on="doc_id", how="left", maintain_order="left")
+    units = unit["unit"].to_numpy().astype(np.int64)
+    low, high = offsets[units], offsets[units + 1]
+    begin = low + unit["start"].to_numpy().astype(np.int64)
+    end = begin + unit["n_tokens"].to_numpy().astype(np.int64)
+    steps = np.arange(-SENSE_WINDOW, SENSE_WINDOW)
+    positions = np.where(steps < 0, begin[:, None] + steps, end[:, None] + steps)
+    inside = (positions >= low[:, None]) & (positions < high[:, None])
+    names = flat.dtype.categories.to_series() if len(flat) else pl.Series([], dtype=pl.String)
+    content = (~names.is_in(_stop_words().implode()) & (names.str.len_chars() > 2)
+               & ~names.str.contains(r"^\d+$")).fill_null(False).to_numpy()
+    categories = flat.to_physical().to_numpy()
+    mention_index, column = np.nonzero(inside)
+    window = categories[positions[mention_index, column]]
+    keep = content[window]
+    pairs = pl.DataFrame({"m": mention_index[keep], "c": window[keep]}).unique()
+    bag = pl.DataFrame({"m": pairs["m"], "feature": names.gather(pairs["c"])})
+    left = np.where(begin > low, begin - 1, -1)
+    right = np.where(end < high, end, -1)
+    def neighbour(where: np.ndarray, prefix: str, edge: str) -> pl.DataFrame:
+        words = names.gather(categories[np.maximum(where, 0)]) if len(categories) else pl.Series([""] * len(where))
+        return pl.DataFrame({"m": np.arange(len(where), dtype=np.int64), "word": words, "edge": where < 0}).select(
+            "m", feature=pl.when("edge").then(pl.lit(prefix + edge)).otherwise(pl.lit(prefix) + pl.col("word")))
+
+    own = unit.select(m=pl.int_range(pl.len(), dtype=pl.Int64), own=pl.col("term").str.split(" "))
+    features = (
+        pl.concat([bag.with_columns(pl.col("m").cast(pl.Int64)), neighbour(left, "L:", "^"), neighbour(right, "R:", "$")])
+        .join(own, on="m")
+        .filter(~pl.col("own").list.contains(pl.col("feature")))
+        .group_by("m").agg(pl.col("feature").unique().sort())
+    )
+    rows = unit.select("row").with_columns(m=pl.int_range(pl.len(), dtype=pl.Int64)).join(features, on="m", how="left")
+    return (
+        mentions.with_row_index("row")
+        .join(rows.select("row", "feature"), on="row", how="left", maintain_order="left")
+        .select(*mentions.columns, features=pl.col("feature"))
+    )
+
+
+def mention_shard(lemmas: pl.DataFrame, terms: pl.DataFrame, term_context: pl.DataFrame,
+                  flagged_terms: pl.Series | None = None) -> tuple[pl.DataFrame, int]:
+    """A shard of lemma streams → its mentions with their context words and sense features, and how many there are."""
+    flagged_terms = term_context["term"].unique() if flagged_terms is None else flagged_terms
     mentions = with_context_words(lemmas, match_lemmas(lemmas, terms), term_context)
+    mentions = with_sense_features(lemmas, mentions, flagged_terms)
     return mentions, mentions.height
 
 
@@ -239,3 +303,8 @@ def term_context(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> pl.DataF
         .join(class_context.select("class_id", "word"), on="class_id")
         .select("term", "word").unique().sort("term", "word")
     )
+
+
+def flagged_terms(lexicon: pl.DataFrame) -> pl.Series:
+    """The distinct terms some class counts with a flag: the mentions that get sense features."""
+    return lexicon.filter(pl.col("flagged").fill_null(False), pl.col("status") == "counted")["term"].unique().sort()
