@@ -23,12 +23,14 @@ from ..core.stage import StageOutput, database_transaction, file_stat
 from ..core.step import Stage, StageContext
 from ..stats.evaluation import write_evaluations
 from ..stats.policy_checks import policy_warnings
+from ..stats.sense_model import WORKING_TABLES, run_sense_model
 from ..text.match import parent_matches_in_shards
 
-COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "documents_summary", "mentions",
+COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "sense_seeds", "mention_senses",
+                "sense_collocations", "documents_summary", "mentions",
                 "uncounted_mentions", "hypernym_mentions", "mention_weights", "class_frequency_by_policy",
                 "class_frequency", "class_frequency_by_scope", "policy_cuts", "uncountable_terms")
-LEXICON_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms")
+LEXICON_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "sense_seeds")
 
 
 def parameters(context: StageContext) -> dict[str, Any]:
@@ -52,6 +54,7 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
             load_parquet_table(connection, table, lexicon[table])
         replace_table(connection, "hypernym_matches", hypernym_matches)
         run_sql(connection, "load_documents_summary", {"lemma_files": lemma_files})
+        run_sense_model(connection, mention_files)
         run_sql(connection, "load_mentions", {"mention_files": mention_files})
         run_sql(connection, "load_uncounted_mentions", {"mention_files": mention_files})
         run_sql(connection, "load_hypernym_mentions")
@@ -63,6 +66,8 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
         run_sql(connection, "class_frequency", {"policy": policy})
         run_sql(connection, "class_frequency_by_scope", {"policy": policy})
         warnings = policy_warnings(connection, policy, terms, pl.read_parquet(lexicon["class_context"]))
+        for table in WORKING_TABLES:
+            drop_relation(connection, table)
         rows = write_evaluations(connection, run) | {table: row_count(connection, table) for table in COUNT_TABLES}
     return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy, "hypernyms": hypernyms},
                        warnings=warnings)
