@@ -19,6 +19,9 @@ from ..core.sql import run_sql
 
 #: Bootstrapping rounds after the seeds' round 0.
 ROUNDS = 3
+#: Smoothing of the relatives' window shares (sense/relative_llr.sql), and the most one feature adds from them.
+RELATIVE_FLOOR = 0.02
+RELATIVE_MAX = 2.0
 #: Pseudo-mentions a seed adds to its side of a feature's counts.
 SEED_WEIGHT = 3.0
 #: m-estimate smoothing of a feature's rate under each label towards its rate under both, in pseudo-mentions.
@@ -28,7 +31,7 @@ MAX_LLR = 4.0
 #: A feature in the windows of more than this share of all flagged mentions is no seed (see sense/generic_features.sql).
 GENERIC_SHARE = 0.1
 #: A feature needs this many (pseudo-)mentions to be a collocation.
-MIN_SUPPORT = 2.0
+MIN_SUPPORT = 0.5
 #: A collocation labels a mention for the next round only when its evidence is at least this (log-odds; e^1.5 ≈ 4.5
 #: to 1): the abstain band.
 BAND_LLR = 1.5
@@ -42,7 +45,8 @@ PARAMETERS = {
     "decisions": {},
     "labels": {"band_llr": BAND_LLR},
 }
-WORKING_TABLES = ("sense_features", "sense_priors", "sense_generic_features", "sense_labels", "sense_term_priors", "sense_decisions")
+WORKING_TABLES = ("sense_features", "sense_priors", "sense_generic_features", "sense_relative_profiles",
+                  "sense_relative_llr", "sense_relative_evidence", "sense_labels", "sense_term_priors", "sense_decisions")
 
 
 def run_sense_model(connection: duckdb.DuckDBPyConnection, mention_files: list[str], rounds: int = ROUNDS) -> None:
@@ -51,6 +55,9 @@ def run_sense_model(connection: duckdb.DuckDBPyConnection, mention_files: list[s
     run_sql(connection, "sense/features", {"mention_files": mention_files})
     run_sql(connection, "sense/wordnet_priors")
     run_sql(connection, "sense/generic_features", {"generic_share": GENERIC_SHARE})
+    run_sql(connection, "sense/relative_profiles", {"mention_files": mention_files})
+    run_sql(connection, "sense/relative_llr", {"relative_floor": RELATIVE_FLOOR, "relative_max": RELATIVE_MAX})
+    run_sql(connection, "sense/relative_evidence", {"max_llr": MAX_LLR})
     run_sql(connection, "sense/seed_labels")
     for _ in range(rounds):
         for step in ROUND_STEPS:

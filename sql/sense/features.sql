@@ -11,8 +11,8 @@ with flagged_terms as (
 
 features as (
     select doc_id, start, term, unnest(features) as feature
-    from read_parquet($mention_files)
-    where features is not null
+    from read_parquet($mention_files, union_by_name = true)
+    where features is not null and term is not null
 )
 
 select distinct features.doc_id, features.start, flagged_terms.class_id, features.term, features.feature
