@@ -18,7 +18,7 @@ import duckdb
 from ..core.sql import run_sql
 
 #: Bootstrapping rounds after the seeds' round 0.
-ROUNDS = 3
+ROUNDS = 2
 #: Smoothing of the relatives' window shares (sense/relative_llr.sql), and the most one feature adds from them.
 RELATIVE_FLOOR = 0.02
 RELATIVE_MAX = 2.0
