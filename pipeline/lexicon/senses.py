@@ -36,7 +36,7 @@ import polars as pl
 #: Pseudo-tags a sense of rank r among the term's senses of its part of speech gets: RANK_PRIOR / r.
 RANK_PRIOR = 1.0
 #: The class sense group must hold at least this share of the term's sense weight, else the term is flagged.
-CLASS_SHARE = 0.5
+CLASS_SHARE = 2 / 3
 #: Lexicographer files whose senses name one visible thing: the organism and its food.
 SAME_THING_LEXNAMES = (frozenset({"noun.plant", "noun.food"}), frozenset({"noun.animal", "noun.food"}))
 #: At most this many lemma words from one relation (hyponyms, sister terms) of one sense become seeds.
