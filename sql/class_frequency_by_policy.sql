@@ -71,7 +71,7 @@ policies as (
 ),
 
 expected as (
-    -- the sense model's expected counts (class_documents' expected_* columns), beside the `sense` policy's
+    -- the sense model's expected counts (class_documents' expected_* columns), beside the $expected_policy's (sense)
     select scope, class_id, n_docs as n_docs_expected, n_mentions as n_mentions_expected
     from counts
     where policy = 'expected'
@@ -87,8 +87,8 @@ select
     coalesce(counts.n_docs, 0)::double as n_docs,
     coalesce(counts.n_mentions, 0)::double as n_mentions,
     coalesce(counts.n_conversations, 0)::double as n_conversations,
-    case when policies.policy = 'sense' then coalesce(expected.n_docs_expected, 0) end::double as n_docs_expected,
-    case when policies.policy = 'sense' then coalesce(expected.n_mentions_expected, 0) end::double as n_mentions_expected
+    case when policies.policy = $expected_policy then coalesce(expected.n_docs_expected, 0) end::double as n_docs_expected,
+    case when policies.policy = $expected_policy then coalesce(expected.n_mentions_expected, 0) end::double as n_mentions_expected
 from classes
 cross join scopes
 cross join policies

@@ -14,7 +14,7 @@ with run_policy as (
 expected as (
     select class_id, scope, n_docs_expected, n_mentions_expected
     from class_frequency_by_policy
-    where policy = 'sense'
+    where policy = $expected_policy
 ),
 
 raw as (

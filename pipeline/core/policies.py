@@ -10,3 +10,6 @@ POLICIES = ("keep", "drop", "split", "context", "sense")  # the run file's `Poli
 #: probability of at least 1/2 (docs/counting.md); chosen on the labelled sets' tuning half (`classfreq evaluate`).
 DEFAULT_POLICY = "sense"
 
+#: The policy whose rows of `class_frequency_by_policy` also hold the sense model's expected counts (bound as
+#: `$expected_policy`, so that no query names a policy).
+EXPECTED_POLICY = "sense"

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from ..core.paths import DEVSET, LABELS_DIR
-from ..core.policies import POLICIES
+from ..core.policies import EXPECTED_POLICY, POLICIES
 from ..core.shards import shard_files
 from ..core.sql import drop_relation, load_parquet_table, replace_table, row_count, run_sql
 from ..core.stage import StageOutput, database_transaction, file_stat
@@ -62,9 +62,9 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
         drop_relation(connection, "mention_weights")  # a table before it became a view of `mentions`
         run_sql(connection, "mention_weights")
         run_sql(connection, "load_class_documents")
-        run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES)})
+        run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES), "expected_policy": EXPECTED_POLICY})
         run_sql(connection, "class_frequency", {"policy": policy})
-        run_sql(connection, "class_frequency_by_scope", {"policy": policy})
+        run_sql(connection, "class_frequency_by_scope", {"policy": policy, "expected_policy": EXPECTED_POLICY})
         warnings = policy_warnings(connection, policy, terms, pl.read_parquet(lexicon["class_context"]))
         for table in WORKING_TABLES:
             drop_relation(connection, table)
