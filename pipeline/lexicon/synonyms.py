@@ -6,9 +6,10 @@ Terms come from the display name, the WordNet synset's lemma names, and curated 
 blocked: the matcher still finds them, so they win the longest match and hide the shorter term
 inside, and the count stage can show the counts with and without them; they count for no class.
 
-Every counted term is flagged when it is ambiguous: `shared` by several classes of the set,
-`polysemous` in WordNet (several noun senses, and the class sense has under half of the lemma's
-SemCor tags, or there are none), or `generic` (the curated list `synonyms/generic_terms.csv`).
+Every counted term is flagged when it is ambiguous: `shared` by several classes of the set, by a rule of
+WordNet evidence (`other_sense`, `verb_or_adjective`: see :mod:`.senses`), or `generic` (the curated list
+`synonyms/generic_terms.csv`); `flag_evidence` says what each rule found. (Without that evidence, bare sense
+counts give the older rule `polysemous`: several noun senses, the class sense under half of the SemCor tags.)
 Each class also gets context words (its gloss's nouns, its nearest hypernyms, its display name,
 curated `context.csv`) for the `context` policy, and the terms of its WordNet hypernyms for the
 hierarchy scope.
