@@ -144,6 +144,19 @@ def wordnet_sense_evidence(classes: pl.DataFrame, terms: pl.DataFrame) -> pl.Dat
     return pl.DataFrame(rows, schema=EVIDENCE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=EVIDENCE_SCHEMA)
 
 
+@functools.cache
+def noun_dominant(word: str) -> bool:
+    """Whether WordNet's SemCor tags use `word` mostly as a noun ("wing" yes, "large" and "long" no)."""
+    senses = _wn().synsets(word)
+    if not senses:
+        return False
+    noun = other = 0
+    for synset in senses:
+        count = sum(lemma.count() for lemma in synset.lemmas() if lemma.name().lower() == word)
+        noun, other = (noun + count, other) if synset.pos() == "n" else (noun, other + count)
+    return noun > other if noun + other else senses[0].pos() == "n"
+
+
 # ---- seeds -----------------------------------------------------------------------------------
 
 
@@ -163,8 +176,6 @@ def _lemma_texts(synsets: Iterable) -> list[str]:
 def _sense_words(synset, own: set[str]) -> set[str]:
     """The words WordNet gives a sense: the nouns of its gloss, the words of its lemmas, of two levels of hypernyms,
     and of a noun sense's hyponyms and sister terms (a verb's troponyms and sisters are other actions, no context)."""
-    from .synonyms import noun_dominant
-
     related = []
     if synset.pos() == "n":
         related = sorted(synset.hyponyms(), key=lambda s: s.name())[:SEEDS_PER_RELATION]

@@ -17,7 +17,6 @@ hierarchy scope.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from ..core.errors import ClassfreqError
 from ..core.paths import SYNONYMS_DIR
 from ..text.match import match_lemmas, term_index
 from ..text.normalize import normalize_series
-from .senses import sense_seeds, wordnet_sense_evidence
+from .senses import noun_dominant, sense_seeds, wordnet_sense_evidence
 
 ORIGIN_ORDER = ["display_name", "wordnet", "name_variant", "curated"]
 #: A term is polysemous when it has several WordNet noun senses and the class's sense holds less than
@@ -141,7 +140,8 @@ def build_lexicon(
     for, `text` the first written form, `origins` every source that gave it, `status` counted,
     excluded or blocked (with the curated `reason`), `n_classes` how many classes count the term,
     and the ambiguity flags. `senses` (class_id, term, n_senses, sense_share) comes from
-    :func:`wordnet_sense_stats`; without it no term is polysemous. `name_variants` rewrites display
+    :func:`.senses.wordnet_sense_evidence` (with its `rule` and `flag_evidence`); without it no term is flagged but
+    `shared` and `generic`. `name_variants` rewrites display
     names the way text names them (see :data:`NAME_VARIANTS`).
     """
     _check_class_ids(curation.additions, classes, "additions")
@@ -266,63 +266,6 @@ def blocking_rows(terms: pl.DataFrame, compounds: pl.DataFrame | None) -> pl.Dat
                 status=pl.lit("blocked"), reason="reason")
         .unique(["class_id", "term"])
     )
-
-
-# ---- WordNet evidence ------------------------------------------------------------------------
-
-
-def _lemma_variants(text: str) -> set[str]:
-    base = "_".join(text.lower().split())
-    return {base, base.replace("-", "_"), base.replace("-", "")}
-
-
-def sense_profile(text: str, term: str, class_synset: str) -> tuple[int, float | None]:
-    """(WordNet noun senses, the class sense's share of the SemCor tags over all senses) of a term.
-
-    Both the written form and the normalized term are looked up: the matcher finds the normalized
-    form, so "shades" (sunglasses) shares the senses of "shade".
-    """
-    from .wordnet import wordnet
-
-    wn = wordnet()
-    variants = _lemma_variants(text) | _lemma_variants(term)
-    senses = {}
-    for variant in variants:
-        for synset in wn.synsets(variant):
-            if any(lemma.name().lower() in variants for lemma in synset.lemmas()):
-                senses[synset.name()] = (synset.pos(), sum(lemma.count() for lemma in synset.lemmas()
-                                                            if lemma.name().lower() in variants))
-    n_noun = sum(pos == "n" for pos, _ in senses.values())
-    total = sum(count for _, count in senses.values())
-    if total == 0 or class_synset not in senses:
-        return n_noun, None
-    return n_noun, senses[class_synset][1] / total
-
-
-def wordnet_sense_stats(classes: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
-    """Per (class_id, term): WordNet noun senses and the class sense's SemCor share (see :func:`sense_profile`)."""
-    synsets = terms.join(classes.select("class_id", "synset"), on="class_id")
-    profiles = [sense_profile(text, term, synset)
-                for text, term, synset in zip(synsets["text"], synsets["term"], synsets["synset"])]
-    return synsets.select("class_id", "term").with_columns(
-        n_senses=pl.Series([p[0] for p in profiles], dtype=pl.Int32),
-        sense_share=pl.Series([p[1] for p in profiles], dtype=pl.Float64),
-    )
-
-
-@functools.cache
-def noun_dominant(word: str) -> bool:
-    """Whether WordNet's SemCor tags use `word` mostly as a noun ("wing" yes, "large" and "long" no)."""
-    from .wordnet import wordnet
-
-    senses = wordnet().synsets(word)
-    if not senses:
-        return False
-    noun = other = 0
-    for synset in senses:
-        count = sum(lemma.count() for lemma in synset.lemmas() if lemma.name().lower() == word)
-        noun, other = (noun + count, other) if synset.pos() == "n" else (noun, other + count)
-    return noun > other if noun + other else senses[0].pos() == "n"
 
 
 def class_context(
