@@ -224,12 +224,15 @@ def window_features(offsets: np.ndarray, flat: pl.Series, units: np.ndarray, beg
     positions = np.where(steps < 0, begin[:, None] + steps, end[:, None] + steps)
     inside = (positions >= low[:, None]) & (positions < high[:, None])
     names = flat.dtype.categories.to_series() if len(flat) else pl.Series([], dtype=pl.String)
-    content = (~names.is_in(_stop_words().implode()) & (names.str.len_chars() > 2)
-               & ~names.str.contains(r"^\d+$")).fill_null(False).to_numpy()
     categories = flat.to_physical().to_numpy()
     mention_index, column = np.nonzero(inside)
     window = categories[positions[mention_index, column]]
-    keep = content[window]
+    # content words: decided once per distinct lemma of the windows, not for every category there is
+    seen, where = np.unique(window, return_inverse=True)
+    words = names.gather(seen)
+    content = (~words.is_in(_stop_words().implode()) & (words.str.len_chars() > 2)
+               & ~words.str.contains(r"^\d+$")).fill_null(False).to_numpy()
+    keep = content[where]
     pairs = pl.DataFrame({"m": mention_index[keep].astype(np.int64), "c": window[keep]}).unique()
     bag = pl.DataFrame({"m": pairs["m"], "feature": names.gather(pairs["c"])})
 
@@ -270,19 +273,25 @@ def with_sense_features(lemmas: pl.DataFrame, mentions: pl.DataFrame, flagged_te
     )
 
 
-#: At most this many occurrences of each relative word per shard lend their windows to the sense model.
+#: At most this many occurrences of each relative word per shard lend their windows to the sense model, found in
+#: the shard's first RELATIVE_SPAN lemmas: the cost per shard is bounded, whatever the corpus.
 RELATIVE_CAP = 20
+RELATIVE_SPAN = 300_000
 
 
-def relative_contexts(lemmas: pl.DataFrame, relatives: pl.Series, cap: int = RELATIVE_CAP) -> pl.DataFrame:
-    """Pure core: (relative, feature, n) — for the first `cap` occurrences in this shard of each single-word seed of
+def relative_contexts(lemmas: pl.DataFrame, relatives: pl.Series, cap: int = RELATIVE_CAP,
+                      span: int = RELATIVE_SPAN) -> pl.DataFrame:
+    """Pure core: (relative, feature, n) — for the first `cap` occurrences within the first `span` lemmas of this
+    shard (whole text units) of each single-word seed of
     the sense model (`relatives`), how many of their windows hold each feature (see :func:`window_features`), and
     the feature `#` counting the occurrences themselves. The sense model learns from them what the text around
     each sense's relatives looks like in this corpus (Leacock, Chodorow and Miller 1998: monosemous relatives)."""
     empty = pl.DataFrame(schema={"relative": pl.String, "feature": pl.String, "n": pl.UInt32})
     if relatives.is_empty():
         return empty
-    offsets, flat = flat_streams(lemmas["lemmas"])
+    lengths = lemmas["lemmas"].list.len().fill_null(0).to_numpy()
+    n_units = int(np.searchsorted(np.cumsum(lengths), span, side="right")) + 1
+    offsets, flat = flat_streams(lemmas["lemmas"].head(n_units))
     if offsets[-1] == 0:
         return empty
     names = flat.dtype.categories.to_series()
