@@ -274,9 +274,9 @@ def with_sense_features(lemmas: pl.DataFrame, mentions: pl.DataFrame, flagged_te
 
 
 #: At most this many occurrences of each relative word per shard lend their windows to the sense model, found in
-#: the shard's first RELATIVE_SPAN lemmas: the cost per shard is bounded, whatever the corpus.
+#: the shard's first RELATIVE_SPAN lemmas (every lemma of the demo's shards): the cost per shard is bounded, whatever the corpus.
 RELATIVE_CAP = 20
-RELATIVE_SPAN = 300_000
+RELATIVE_SPAN = 1_000_000
 
 
 def relative_contexts(lemmas: pl.DataFrame, relatives: pl.Series, cap: int = RELATIVE_CAP,
