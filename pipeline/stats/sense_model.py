@@ -38,14 +38,18 @@ BAND_LLR = 1.5
 #: Pseudo-mentions of WordNet's prior in a (class, term)'s corpus prior.
 PRIOR_WEIGHT = 4.0
 
+#: At most this many mentions of each flagged (class, term) are learned from in the rounds before the last (the
+#: demo's most mentioned, orange, has 1,151): a round's cost is bounded whatever the corpus.
+LEARNING_CAP = 5000
+
 ROUND_STEPS = ("term_priors", "collocations", "decisions", "labels")
 PARAMETERS = {
     "term_priors": {"prior_weight": PRIOR_WEIGHT},
     "collocations": {"seed_weight": SEED_WEIGHT, "m": M_ESTIMATE, "min_support": MIN_SUPPORT, "max_llr": MAX_LLR},
-    "decisions": {},
+    "decisions": {"learning_only": True},
     "labels": {"band_llr": BAND_LLR},
 }
-WORKING_TABLES = ("sense_features", "sense_priors", "sense_generic_features", "sense_relative_profiles",
+WORKING_TABLES = ("sense_features", "sense_learning", "sense_priors", "sense_generic_features", "sense_relative_profiles",
                   "sense_relative_llr", "sense_relative_evidence", "sense_labels", "sense_term_priors", "sense_decisions")
 
 
@@ -58,10 +62,13 @@ def run_sense_model(connection: duckdb.DuckDBPyConnection, mention_files: list[s
     run_sql(connection, "sense/relative_profiles", {"mention_files": mention_files})
     run_sql(connection, "sense/relative_llr", {"relative_floor": RELATIVE_FLOOR, "relative_max": RELATIVE_MAX})
     run_sql(connection, "sense/relative_evidence", {"max_llr": MAX_LLR})
+    run_sql(connection, "sense/learning", {"learning_cap": LEARNING_CAP})
     run_sql(connection, "sense/seed_labels")
-    for _ in range(rounds):
+    for round_ in range(rounds):
         for step in ROUND_STEPS:
-            run_sql(connection, f"sense/{step}", PARAMETERS[step])
+            last = round_ == rounds - 1
+            parameters = {"learning_only": not last} if step == "decisions" else PARAMETERS[step]
+            run_sql(connection, f"sense/{step}", parameters)
     run_sql(connection, "sense/term_priors", PARAMETERS["term_priors"])
     run_sql(connection, "sense/probabilities", {"band_llr": BAND_LLR})
 

@@ -1,17 +1,21 @@
 -- sense model round, step 3 (see sense/term_priors.sql): each flagged mention's evidence for its class's sense,
 -- in log-odds: its strongest collocation of the decision list (largest |llr|; then the best supported, then the
 -- feature's name, so the result is deterministic) plus its relatives' evidence (sense_relative_evidence); its
--- class-sense probability is that evidence added to its (class, term)'s prior.
+-- class-sense probability is that evidence added to its (class, term)'s prior. With $learning_only, only the
+-- mentions a round learns from (sense_learning) are decided.
 create or replace table sense_decisions as
 with mentions as (
-    select distinct doc_id, start, class_id, term
+    select distinct sense_features.doc_id, sense_features.start, sense_features.class_id, sense_features.term
     from sense_features
+    left join sense_learning using (doc_id, start, class_id)
+    where not $learning_only or sense_learning.doc_id is not null
 ),
 
 strongest as (
     select sense_features.doc_id, sense_features.start, sense_features.class_id, sense_collocations.feature,
         sense_collocations.llr
     from sense_features
+    semi join mentions using (doc_id, start, class_id)
     join sense_collocations using (class_id, term, feature)
     qualify row_number() over (
         partition by sense_features.doc_id, sense_features.start, sense_features.class_id

@@ -1,13 +1,12 @@
--- One round of the sense model's bootstrapping (Yarowsky 1995, one sense per collocation), over the corpus's own
--- flagged mentions (sense_features) labelled by the previous round (sense_labels):
--- 1. each (class, term)'s prior: the class share of its labelled mentions, shrunk towards the WordNet prior by
---    $prior_weight pseudo-mentions;
--- 2. each feature's collocation estimate: the smoothed share of class-sense labels among the labelled mentions
---    holding it, seeds adding $seed_weight pseudo-mentions of their side, smoothed towards the prior by $alpha;
---    a feature seen fewer than $min_support times (pseudo-mentions included) is no collocation;
--- 3. the decision list: each mention takes its strongest collocation (farthest from 1/2; then the best supported,
---    then the feature's name, so the result is deterministic); it is labelled when that lies outside the abstain
---    band (|p - 1/2| >= $band), and left unlabelled otherwise.
+-- One round of the sense model's bootstrapping (Yarowsky 1995, one sense per collocation) over the corpus's own
+-- flagged mentions (sense_features), labelled by the previous round (sense_labels); pipeline/stats/sense_model.py
+-- runs the steps in order:
+-- 1. (this file) each (class, term)'s prior: the class share of its labelled mentions, shrunk towards the WordNet
+--    prior by $prior_weight pseudo-mentions;
+-- 2. sense/collocations.sql: each feature's log-likelihood ratio of the class sense;
+-- 3. sense/decisions.sql: each mention's evidence (its strongest collocation, the decision list, plus its
+--    relatives' evidence) and probability;
+-- 4. sense/labels.sql: the mentions whose evidence lies outside the abstain band are labelled for the next round.
 create or replace table sense_term_priors as
 select
     sense_priors.class_id,
