@@ -1,5 +1,6 @@
 -- Per class × source × stage × role: text units, mentions and conversations under the run's policy
--- ($policy), beside the raw counts (every counted term, policy `keep`); zeros included.
+-- ($policy), beside the raw counts (every counted term, policy `keep`) and the sense model's expected counts (sums
+-- of class-sense probabilities, a text unit counting its largest); zeros included.
 create or replace table class_frequency as
 with slices as (
     select source, stage, role
@@ -71,7 +72,9 @@ run_policy as (
         max(n) filter (where measure = $policy || '_docs') as n_docs,
         max(n) filter (where measure = $policy || '_mentions') as n_mentions,
         max(n) filter (where measure = $policy || '_conversations') as n_conversations,
-        max(n) filter (where measure = 'keep_mentions') as n_mentions_raw
+        max(n) filter (where measure = 'keep_mentions') as n_mentions_raw,
+        max(n) filter (where measure = 'expected_docs') as n_docs_expected,
+        max(n) filter (where measure = 'expected_mentions') as n_mentions_expected
     from long_counts
     group by class_id, source, stage, role
 )
@@ -89,7 +92,9 @@ select
     coalesce(run_policy.n_conversations, 0)::double as n_conversations,
     coalesce(run_policy.n_docs_raw, 0)::bigint as n_docs_raw,
     coalesce(run_policy.n_mentions_raw, 0)::bigint as n_mentions_raw,
-    coalesce(run_policy.n_conversations_raw, 0)::bigint as n_conversations_raw
+    coalesce(run_policy.n_conversations_raw, 0)::bigint as n_conversations_raw,
+    coalesce(run_policy.n_docs_expected, 0)::double as n_docs_expected,
+    coalesce(run_policy.n_mentions_expected, 0)::double as n_mentions_expected
 from grid
 left join run_policy using (class_id, source, stage, role)
 order by grid.class_index, grid.source, grid.stage, grid.role

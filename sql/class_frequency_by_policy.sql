@@ -1,7 +1,9 @@
 -- Per class × scope × policy: text units, mentions and conversations, weighted by the policy
 -- (a text unit or conversation counts with its largest mention weight, so `split` gives fractions);
 -- every class has a row for every scope and every policy of $policies, zeros included. The policies
--- stay side by side (a column each, from class_documents) until the counts are small.
+-- stay side by side (a column each, from class_documents) until the counts are small. The `sense` rows also hold
+-- the sense model's expected counts (n_docs_expected, n_mentions_expected: sums of class-sense probabilities, a
+-- text unit counting its largest); other policies' rows leave them null.
 create or replace table class_frequency_by_policy as
 with per_conversation as (
     -- a conversation belongs to one source and stage: grouping by them too changes no group
@@ -66,6 +68,13 @@ scopes as (
 
 policies as (
     select unnest($policies::varchar[]) as policy
+),
+
+expected as (
+    -- the sense model's expected counts (class_documents' expected_* columns), beside the $expected_policy's (sense)
+    select scope, class_id, n_docs as n_docs_expected, n_mentions as n_mentions_expected
+    from counts
+    where policy = 'expected'
 )
 
 select
@@ -77,9 +86,12 @@ select
     policies.policy,
     coalesce(counts.n_docs, 0)::double as n_docs,
     coalesce(counts.n_mentions, 0)::double as n_mentions,
-    coalesce(counts.n_conversations, 0)::double as n_conversations
+    coalesce(counts.n_conversations, 0)::double as n_conversations,
+    case when policies.policy = $expected_policy then coalesce(expected.n_docs_expected, 0) end::double as n_docs_expected,
+    case when policies.policy = $expected_policy then coalesce(expected.n_mentions_expected, 0) end::double as n_mentions_expected
 from classes
 cross join scopes
 cross join policies
 left join counts using (class_id, scope, policy)
+left join expected using (class_id, scope)
 order by scopes.scope, policies.policy, classes.class_index

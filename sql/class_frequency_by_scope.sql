@@ -1,12 +1,20 @@
 -- Per class × scope (everything combined, each stage, each source): the frequencies correlation uses.
 -- n_docs, n_mentions, n_conversations follow the run's policy ($policy); the *_raw columns count every
--- counted term (policy keep); n_docs_uncurated also counts curated exclusions and blocking compounds
+-- counted term (policy keep); n_docs_expected and n_mentions_expected are the sense model's expected counts
+-- (sums of class-sense probabilities, a text unit counting its largest; null when `sense` is not among the
+-- policies); n_docs_uncurated also counts curated exclusions and blocking compounds
 -- as the class they hide; n_docs_hypernym counts text units naming a WordNet parent of the class.
 create or replace table class_frequency_by_scope as
 with run_policy as (
     select class_id, scope, n_docs, n_mentions, n_conversations
     from class_frequency_by_policy
     where policy = $policy
+),
+
+expected as (
+    select class_id, scope, n_docs_expected, n_mentions_expected
+    from class_frequency_by_policy
+    where policy = $expected_policy
 ),
 
 raw as (
@@ -64,11 +72,14 @@ select
     raw.n_docs_raw,
     raw.n_mentions_raw,
     raw.n_conversations_raw,
+    expected.n_docs_expected,
+    expected.n_mentions_expected,
     coalesce(uncurated.n_docs_uncurated, 0) as n_docs_uncurated,
     coalesce(hypernym.n_docs_hypernym, 0) as n_docs_hypernym
 from (select distinct class_id, class_index, wnid, display_name, scope from class_frequency_by_policy) as frequency
 join run_policy using (class_id, scope)
 join raw using (class_id, scope)
+left join expected using (class_id, scope)
 left join uncurated using (class_id, scope)
 left join hypernym using (class_id, scope)
 order by frequency.scope, frequency.class_index

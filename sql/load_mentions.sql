@@ -3,7 +3,10 @@
 --   keep     every mention counts 1;
 --   drop     a flagged term counts 0 when its class has an unflagged counted term, else 1;
 --   split    a term shared by k classes counts 1/k for each;
---   context  a flagged term counts 1 only when its text unit also holds one of the class's context words.
+--   context  a flagged term counts 1 only when its text unit also holds one of the class's context words;
+--   sense    a flagged term counts 1 when the sense model (mention_senses) gives its class's sense a probability
+--            of at least 1/2; `sense_probability` is that probability (1 for an unflagged term), whose sum is the
+--            expected count.
 create or replace table mentions as
 with matched as (
     select source, stage, role, conversation_id, doc_id, start, n_tokens, term, context
@@ -45,8 +48,12 @@ select
     case when class_terms.flagged and unflagged.class_id is not null then 0.0 else 1.0 end as weight_drop,
     1.0 / class_terms.n_classes as weight_split,
     case when not class_terms.flagged or coalesce(list_has_any(matched.context, class_words.words), false) then 1.0 else 0.0 end
-        as weight_context
+        as weight_context,
+    case when not class_terms.flagged or coalesce(senses.sense_probability, 0.0) >= 0.5 then 1.0 else 0.0 end
+        as weight_sense,
+    case when class_terms.flagged then coalesce(senses.sense_probability, 0.0) else 1.0 end as sense_probability
 from matched
 join class_terms using (term)
 left join classes_with_unflagged_terms as unflagged using (class_id)
 left join class_words using (class_id)
+left join mention_senses as senses using (doc_id, start, class_id)

@@ -5,7 +5,11 @@ a `weight_<policy>` column of `mentions` (`sql/load_mentions.sql`), which `menti
 
 from __future__ import annotations
 
-POLICIES = ("keep", "drop", "split", "context")  # the run file's `Policy` (core/config.py) lists the same
-#: The policy with the best precision at recall >= 0.9 on the development set (`classfreq evaluate`).
-DEFAULT_POLICY = "context"
+POLICIES = ("keep", "drop", "split", "context", "sense")  # the run file's `Policy` (core/config.py) lists the same
+#: A flagged term counts when the sense model, learned from the corpus being counted, gives its class's sense a
+#: probability of at least 1/2 (docs/counting.md); chosen on the labelled sets' tuning half (`classfreq evaluate`).
+DEFAULT_POLICY = "sense"
 
+#: The policy whose rows of `class_frequency_by_policy` also hold the sense model's expected counts (bound as
+#: `$expected_policy`, so that no query names a policy).
+EXPECTED_POLICY = "sense"

@@ -6,9 +6,10 @@ Terms come from the display name, the WordNet synset's lemma names, and curated 
 blocked: the matcher still finds them, so they win the longest match and hide the shorter term
 inside, and the count stage can show the counts with and without them; they count for no class.
 
-Every counted term is flagged when it is ambiguous: `shared` by several classes of the set,
-`polysemous` in WordNet (several noun senses, and the class sense has under half of the lemma's
-SemCor tags, or there are none), or `generic` (the curated list `synonyms/generic_terms.csv`).
+Every counted term is flagged when it is ambiguous: `shared` by several classes of the set, by a rule of
+WordNet evidence (`other_sense`, `verb_or_adjective`: see :mod:`.senses`), or `generic` (the curated list
+`synonyms/generic_terms.csv`); `flag_evidence` says what each rule found. (Without that evidence, bare sense
+counts give the older rule `polysemous`: several noun senses, the class sense under half of the SemCor tags.)
 Each class also gets context words (its gloss's nouns, its nearest hypernyms, its display name,
 curated `context.csv`) for the `context` policy, and the terms of its WordNet hypernyms for the
 hierarchy scope.
@@ -16,7 +17,6 @@ hierarchy scope.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from ..core.paths import SYNONYMS_DIR
 from ..text.match import match_lemmas, term_index
 from ..text.normalize import normalize_series
 from .curation import CURATION_KINDS, read_curation_file
+from .senses import noun_dominant, sense_seeds, wordnet_sense_evidence
 
 ORIGIN_ORDER = ["display_name", "wordnet", "name_variant", "curated"]
 #: A term is polysemous when it has several WordNet noun senses and the class's sense holds less than
@@ -43,7 +44,8 @@ SHARED_CURATION = ("blocking_compounds", "generic_terms", "context_stopwords")
 LEXICON_SCHEMA = {
     "class_id": pl.String, "term": pl.String, "text": pl.String, "origins": pl.String, "status": pl.String,
     "reason": pl.String, "n_classes": pl.Int32, "n_tokens": pl.Int32, "n_senses": pl.Int32,
-    "sense_share": pl.Float64, "generic": pl.Boolean, "flags": pl.String, "flagged": pl.Boolean,
+    "sense_share": pl.Float64, "generic": pl.Boolean, "flags": pl.String, "flag_evidence": pl.String,
+    "flagged": pl.Boolean,
 }
 
 
@@ -165,7 +167,8 @@ def build_lexicon(
     for, `text` the first written form, `origins` every source that gave it, `status` counted,
     excluded or blocked (with the curated `reason`), `n_classes` how many classes count the term,
     and the ambiguity flags. `senses` (class_id, term, n_senses, sense_share) comes from
-    :func:`wordnet_sense_stats`; without it no term is polysemous. `name_variants` rewrites display
+    :func:`.senses.wordnet_sense_evidence` (with its `rule` and `flag_evidence`); without it no term is flagged but
+    `shared` and `generic`. `name_variants` rewrites display
     names the way text names them (see :data:`NAME_VARIANTS`).
     """
     _check_class_ids(curation.additions, classes, "additions")
@@ -227,9 +230,15 @@ def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[
     if senses is None:
         senses = pl.DataFrame(schema={"class_id": pl.String, "term": pl.String, "n_senses": pl.Int32,
                                       "sense_share": pl.Float64})
+    if "rule" not in senses.columns:  # bare sense counts: the share rule alone (polysemous)
+        senses = senses.with_columns(
+            rule=pl.when((pl.col("n_senses") > 1) & (pl.col("sense_share").is_null() | (pl.col("sense_share") < POLYSEMY_SHARE)))
+            .then(pl.lit("polysemous")),
+            flag_evidence=pl.lit(None, pl.String))
     flagged = (
         terms.join(shared, on="term", how="left")
-        .join(senses.select("class_id", "term", "n_senses", "sense_share"), on=["class_id", "term"], how="left")
+        .join(senses.select("class_id", "term", "n_senses", "sense_share", "rule", "flag_evidence"),
+              on=["class_id", "term"], how="left")
         .with_columns(
             n_classes=pl.col("n_classes").fill_null(0),
             n_tokens=(pl.col("term").str.count_matches(" ") + 1).cast(pl.Int32),
@@ -240,13 +249,18 @@ def _flag(terms: pl.DataFrame, senses: pl.DataFrame | None, generic_terms: list[
         .with_columns(
             flags=pl.concat_str(
                 pl.when(pl.col("n_classes") > 1).then(pl.lit("shared")),
-                pl.when((pl.col("n_senses") > 1) & ~pl.col("confirmed")
-                        & (pl.col("sense_share").is_null() | (pl.col("sense_share") < POLYSEMY_SHARE)))
-                .then(pl.lit("polysemous")),
+                pl.when(~pl.col("confirmed")).then(pl.col("rule")),
                 pl.when(pl.col("generic") & ~pl.col("confirmed")).then(pl.lit("generic")),
                 separator="|", ignore_nulls=True,
-            )
+            ),
+            flag_evidence=pl.concat_str(
+                pl.when(pl.col("n_classes") > 1).then(pl.format("counted by {} classes", pl.col("n_classes"))),
+                pl.when(~pl.col("confirmed")).then(pl.col("flag_evidence")),
+                pl.when(pl.col("generic") & ~pl.col("confirmed")).then(pl.lit("on the curated generic list")),
+                separator="; ", ignore_nulls=True,
+            ),
         )
+        .drop("rule")
     )
     return flagged.with_columns(flagged=pl.col("flags") != "").drop("confirmed")
 
@@ -283,63 +297,6 @@ def blocking_rows(terms: pl.DataFrame, compounds: pl.DataFrame | None) -> tuple[
                 status=pl.lit("blocked"), reason="reason")
         .unique(["class_id", "term"])
     )
-
-
-# ---- WordNet evidence ------------------------------------------------------------------------
-
-
-def _lemma_variants(text: str) -> set[str]:
-    base = "_".join(text.lower().split())
-    return {base, base.replace("-", "_"), base.replace("-", "")}
-
-
-def sense_profile(text: str, term: str, class_synset: str) -> tuple[int, float | None]:
-    """(WordNet noun senses, the class sense's share of the SemCor tags over all senses) of a term.
-
-    Both the written form and the normalized term are looked up: the matcher finds the normalized
-    form, so "shades" (sunglasses) shares the senses of "shade".
-    """
-    from .wordnet import wordnet
-
-    wn = wordnet()
-    variants = _lemma_variants(text) | _lemma_variants(term)
-    senses = {}
-    for variant in variants:
-        for synset in wn.synsets(variant):
-            if any(lemma.name().lower() in variants for lemma in synset.lemmas()):
-                senses[synset.name()] = (synset.pos(), sum(lemma.count() for lemma in synset.lemmas()
-                                                            if lemma.name().lower() in variants))
-    n_noun = sum(pos == "n" for pos, _ in senses.values())
-    total = sum(count for _, count in senses.values())
-    if total == 0 or class_synset not in senses:
-        return n_noun, None
-    return n_noun, senses[class_synset][1] / total
-
-
-def wordnet_sense_stats(classes: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
-    """Per (class_id, term): WordNet noun senses and the class sense's SemCor share (see :func:`sense_profile`)."""
-    synsets = terms.join(classes.select("class_id", "synset"), on="class_id")
-    profiles = [sense_profile(text, term, synset)
-                for text, term, synset in zip(synsets["text"], synsets["term"], synsets["synset"])]
-    return synsets.select("class_id", "term").with_columns(
-        n_senses=pl.Series([p[0] for p in profiles], dtype=pl.Int32),
-        sense_share=pl.Series([p[1] for p in profiles], dtype=pl.Float64),
-    )
-
-
-@functools.cache
-def noun_dominant(word: str) -> bool:
-    """Whether WordNet's SemCor tags use `word` mostly as a noun ("wing" yes, "large" and "long" no)."""
-    from .wordnet import wordnet
-
-    senses = wordnet().synsets(word)
-    if not senses:
-        return False
-    noun = other = 0
-    for synset in senses:
-        count = sum(lemma.count() for lemma in synset.lemmas() if lemma.name().lower() == word)
-        noun, other = (noun + count, other) if synset.pos() == "n" else (noun, other + count)
-    return noun > other if noun + other else senses[0].pos() == "n"
 
 
 def class_context(
@@ -411,10 +368,11 @@ def class_set_lexicon(classes: pl.DataFrame, curation: Curation,
     """Pure core of the synonyms stage: a class set's lexicon and the tables that go with it. Two passes:
     the terms first, then their WordNet sense statistics (which need the terms) decide the flags."""
     unflagged, _ = build_lexicon(classes, curation, name_variants=name_variants)
-    senses = wordnet_sense_stats(classes, unflagged.filter(pl.col("status") != "blocked").select("class_id", "term", "text"))
+    senses = wordnet_sense_evidence(classes, unflagged.filter(pl.col("status") != "blocked").select("class_id", "term", "text"))
     lexicon, dropped = build_lexicon(classes, curation, senses, name_variants)
-    return {"classes": classes, "lexicon": lexicon, "dropped_terms": dropped,
-            "class_context": class_context(classes, lexicon, curation), "hypernym_terms": hypernym_terms(classes, lexicon)}
+    context = class_context(classes, lexicon, curation)
+    return {"classes": classes, "lexicon": lexicon, "dropped_terms": dropped, "class_context": context,
+            "hypernym_terms": hypernym_terms(classes, lexicon), "sense_seeds": sense_seeds(classes, lexicon, context)}
 
 
 def lexicon_summary(classes: pl.DataFrame, lexicon: pl.DataFrame) -> dict[str, int]:

@@ -21,15 +21,17 @@ TOP = 30
 
 def flagged_terms_section(connection: duckdb.DuckDBPyConnection) -> str:
     long = sql_frame(connection, "report/flagged_terms", {"limit": TOP, "policies": list(POLICIES)})
-    frame = policies_side_by_side(long, ["term", "class_ids", "flags", "n_senses", "sense_share"],
+    frame = policies_side_by_side(long, ["term", "class_ids", "flags", "flag_evidence", "n_senses", "sense_share"],
                                   {"mentions": "{policy}"})
     n_flagged = sql_frame(connection, "report/flagged_term_count")["n_flagged"][0]
     return (
-        f'<p class="note">{n_flagged} terms are flagged: shared by several classes, polysemous in WordNet (several '
-        "noun senses, the class sense under half of the SemCor tags), or on the curated generic list. The most "
-        "frequent, with the mentions each policy counts (drop: only where the class has another term; split: divided "
-        "among the classes sharing it; context: only with a word of the class's gloss or hypernyms in the same "
-        "text).</p>"
+        f'<p class="note">{n_flagged} terms are flagged, each by the rules in flags, with what they found: shared by '
+        "several classes; other_sense or verb_or_adjective when other WordNet senses, of other kinds of thing, outweigh "
+        "the class's sense (SemCor tags plus 1/rank; the senses that are the same visible thing count with the class: "
+        "sense_share); or on the curated generic list. The most frequent, with the mentions each policy counts (drop: "
+        "only where the class has another term; split: divided among the classes sharing it; context: only with a word "
+        "of the class's gloss or hypernyms in the same text; sense: when the sense model learned from this corpus gives "
+        "the class's sense a probability of at least 1/2).</p>"
         + frame_table(frame, "flagged-terms", f"The {TOP} most mentioned flagged terms", searchable=True)
     )
 

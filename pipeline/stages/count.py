@@ -16,19 +16,21 @@ from typing import Any
 import polars as pl
 
 from ..core.paths import DEVSET, LABELS_DIR
-from ..core.policies import POLICIES
+from ..core.policies import EXPECTED_POLICY, POLICIES
 from ..core.shards import shard_files
 from ..core.sql import drop_relation, load_parquet_table, replace_table, row_count, run_sql
 from ..core.stage import StageOutput, database_transaction, file_stat
 from ..core.step import Stage, StageContext
 from ..stats.evaluation import write_evaluations
 from ..stats.policy_checks import policy_warnings
+from ..stats.sense_model import WORKING_TABLES, run_sense_model
 from ..text.match import parent_matches_in_shards
 
-COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "documents_summary", "mentions",
+COUNT_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "sense_seeds", "mention_senses",
+                "sense_collocations", "documents_summary", "mentions",
                 "uncounted_mentions", "hypernym_mentions", "mention_weights", "class_frequency_by_policy",
                 "class_frequency", "class_frequency_by_scope", "policy_cuts", "uncountable_terms")
-LEXICON_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms")
+LEXICON_TABLES = ("classes", "lexicon", "class_context", "hypernym_terms", "sense_seeds")
 
 
 def parameters(context: StageContext) -> dict[str, Any]:
@@ -52,6 +54,7 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
             load_parquet_table(connection, table, lexicon[table])
         replace_table(connection, "hypernym_matches", hypernym_matches)
         run_sql(connection, "load_documents_summary", {"lemma_files": lemma_files})
+        run_sense_model(connection, mention_files)
         run_sql(connection, "load_mentions", {"mention_files": mention_files})
         run_sql(connection, "load_uncounted_mentions", {"mention_files": mention_files})
         run_sql(connection, "load_hypernym_mentions")
@@ -59,10 +62,12 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
         drop_relation(connection, "mention_weights")  # a table before it became a view of `mentions`
         run_sql(connection, "mention_weights")
         run_sql(connection, "load_class_documents")
-        run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES)})
+        run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES), "expected_policy": EXPECTED_POLICY})
         run_sql(connection, "class_frequency", {"policy": policy})
-        run_sql(connection, "class_frequency_by_scope", {"policy": policy})
+        run_sql(connection, "class_frequency_by_scope", {"policy": policy, "expected_policy": EXPECTED_POLICY})
         warnings = policy_warnings(connection, policy, terms, pl.read_parquet(lexicon["class_context"]))
+        for table in WORKING_TABLES:
+            drop_relation(connection, table)
         rows = write_evaluations(connection, run) | {table: row_count(connection, table) for table in COUNT_TABLES}
     return StageOutput(outputs={"database": str(run.database)}, rows=rows, details={"policy": policy, "hypernyms": hypernyms},
                        warnings=warnings)

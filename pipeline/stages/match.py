@@ -10,7 +10,7 @@ import polars as pl
 from ..core.shards import SHARD_PARQUET, ShardTask, shard_files
 from ..core.stage import StageOutput
 from ..core.step import Stage, StageContext
-from ..text.match import mention_shard, term_context, term_index, warm_up
+from ..text.match import flagged_terms, mention_shard, relative_words, term_context, term_index, warm_up
 from ..text.normalize import UNIT_SCHEMA
 
 
@@ -19,7 +19,9 @@ def body(context: StageContext, output_dir: Path) -> StageOutput:
     lexicon_rows = pl.read_parquet(lexicon["lexicon"])
     confirming = term_context(lexicon_rows, pl.read_parquet(lexicon["class_context"]))
     task = ShardTask(columns=(*UNIT_SCHEMA, "lemmas"),
-                     process=functools.partial(mention_shard, terms=term_index(lexicon_rows), term_context=confirming),
+                     process=functools.partial(mention_shard, terms=term_index(lexicon_rows), term_context=confirming,
+                                               flagged_terms=flagged_terms(lexicon_rows),
+                                               relatives=relative_words(pl.read_parquet(lexicon["sense_seeds"]))),
                      write_options=SHARD_PARQUET)
     shards = shard_files(context.upstream["normalize"]["outputs"]["lemmas"])
     found = sum(context.executor.map_shards(task, shards, [str(output_dir / Path(s).name) for s in shards],

@@ -3,7 +3,7 @@
 An occurrence (text unit, class, term; label 1 when it refers to the class) counts under a policy
 with the largest weight the policy gives that class in that text unit — exactly what `n_docs` adds
 up — so precision = Σ weight·label / Σ weight and recall = Σ weight·label / Σ label. Besides the
-four policies, `display_name_only` scores the published method: only the class's display name counts.
+policies, `display_name_only` scores the published method: only the class's display name counts.
 
 The count stage writes `policy_evaluation` and `policy_evaluation_by_term` when the run reads the
 dev set's sources; `classfreq evaluate` (`make evaluate`) runs the pipeline up to count and prints them.

@@ -10,15 +10,21 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ..core.sql import drop_relation, replace_table, row_count, run_sql, sql_frame
+from ..core.sql import drop_relation, relations, replace_table, row_count, run_sql, sql_frame
 from ..text.match import term_context, term_index
 
 EXAMPLES = 5
 
 
-def best_case_mentions(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> pl.DataFrame:
+SENSE_SCHEMA = {"class_id": pl.String, "term": pl.String, "sense_probability": pl.Float64}
+
+
+def best_case_mentions(lexicon: pl.DataFrame, class_context: pl.DataFrame,
+                       best_senses: pl.DataFrame | None = None) -> pl.DataFrame:
     """(class_id, term, policy, weight): the weight of one mention of each counted term in a text unit that holds
-    every context word of its classes, under every policy, weighted by the count's own SQL (sql/load_mentions.sql)."""
+    every context word of its classes and the sense model's strongest collocation for its class's sense
+    (`best_senses`: class_id, term, sense_probability; none without it), under every policy, weighted by the
+    count's own SQL (sql/load_mentions.sql)."""
     terms = term_index(lexicon.filter(pl.col("status") == "counted"))
     words = term_context(lexicon, class_context).group_by("term").agg(context=pl.col("word"))
     mentions = terms.join(words, on="term", how="left").select(
@@ -30,6 +36,10 @@ def best_case_mentions(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> pl
         mentions.write_parquet(shard)
         replace_table(scratch, "lexicon", lexicon)
         replace_table(scratch, "class_context", class_context)
+        senses = best_senses if best_senses is not None else pl.DataFrame(schema=SENSE_SCHEMA)
+        replace_table(scratch, "mention_senses", senses.select(
+            doc_id=pl.lit("best:") + pl.col("term"), start=pl.lit(0, pl.Int32), class_id="class_id",
+            sense_probability="sense_probability"))
         run_sql(scratch, "load_mentions", {"mention_files": [str(shard)]})
         run_sql(scratch, "mention_weights")
         return sql_frame(scratch, "best_case_weights")
@@ -39,7 +49,9 @@ def policy_warnings(connection: duckdb.DuckDBPyConnection, policy: str, lexicon:
                     class_context: pl.DataFrame) -> list[str]:
     """Writes policy_cuts and uncountable_terms for the run's policy; returns a warning per kind found."""
     run_sql(connection, "policy_cuts", {"policy": policy})
-    replace_table(connection, "best_case_mentions", best_case_mentions(lexicon, class_context))
+    modelled = {"sense_term_priors", "sense_collocations"} <= set(relations(connection))
+    best_senses = sql_frame(connection, "sense/best_case") if modelled else None
+    replace_table(connection, "best_case_mentions", best_case_mentions(lexicon, class_context, best_senses))
     replace_table(connection, "uncountable_terms", sql_frame(connection, "uncountable_terms", {"policy": policy}))
     drop_relation(connection, "best_case_mentions")
     return policy_notes(connection, EXAMPLES, f"policy {policy}")

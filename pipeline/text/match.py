@@ -15,6 +15,7 @@ the same text unit, which the count's `context` policy needs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,10 +202,134 @@ def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_contex
     )
 
 
-def mention_shard(lemmas: pl.DataFrame, terms: pl.DataFrame, term_context: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """A shard of lemma streams → its mentions with their context words, and how many there are."""
+#: How many lemmas on each side of a flagged mention are its sense model's window (Yarowsky's ±k).
+SENSE_WINDOW = 8
+
+
+@functools.cache
+def _stop_words() -> pl.Series:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return pl.Series(sorted(STOP_WORDS), dtype=pl.String)
+
+
+def window_features(offsets: np.ndarray, flat: pl.Series, units: np.ndarray, begin: np.ndarray, end: np.ndarray,
+                    own: pl.Series) -> pl.DataFrame:
+    """(m, feature) for the k-th occurrence m spanning flat positions [begin, end) in text unit `units[m]`: the
+    content lemmas within :data:`SENSE_WINDOW` on either side (no stop words, none under three letters, no digits,
+    not a word of `own[m]`) and the neighbours `L:<lemma before>`, `R:<lemma after>` (`L:^`, `R:$` at the edges of
+    the text unit). Vectorized: one gather over all windows at once."""
+    low, high = offsets[units], offsets[units + 1]
+    steps = np.arange(-SENSE_WINDOW, SENSE_WINDOW)
+    positions = np.where(steps < 0, begin[:, None] + steps, end[:, None] + steps)
+    inside = (positions >= low[:, None]) & (positions < high[:, None])
+    names = flat.dtype.categories.to_series() if len(flat) else pl.Series([], dtype=pl.String)
+    categories = flat.to_physical().to_numpy()
+    mention_index, column = np.nonzero(inside)
+    window = categories[positions[mention_index, column]]
+    # content words: decided once per distinct lemma of the windows, not for every category there is
+    seen, where = np.unique(window, return_inverse=True)
+    words = names.gather(seen)
+    content = (~words.is_in(_stop_words().implode()) & (words.str.len_chars() > 2)
+               & ~words.str.contains(r"^\d+$")).fill_null(False).to_numpy()
+    keep = content[where]
+    pairs = pl.DataFrame({"m": mention_index[keep].astype(np.int64), "c": window[keep]}).unique()
+    bag = pl.DataFrame({"m": pairs["m"], "feature": names.gather(pairs["c"])})
+
+    def neighbour(where: np.ndarray, prefix: str, edge: str) -> pl.DataFrame:
+        words = names.gather(categories[np.maximum(where, 0)]) if len(categories) else pl.Series([""] * len(where))
+        return pl.DataFrame({"m": np.arange(len(where), dtype=np.int64), "word": words, "edge": where < 0}).select(
+            "m", feature=pl.when("edge").then(pl.lit(prefix + edge)).otherwise(pl.lit(prefix) + pl.col("word")))
+
+    words = pl.DataFrame({"m": np.arange(len(units), dtype=np.int64), "own": own.str.split(" ")})
+    return (
+        pl.concat([bag, neighbour(np.where(begin > low, begin - 1, -1), "L:", "^"),
+                   neighbour(np.where(end < high, end, -1), "R:", "$")])
+        .join(words, on="m")
+        .filter(~pl.col("own").list.contains(pl.col("feature")))
+        .select("m", "feature")
+    )
+
+
+def with_sense_features(lemmas: pl.DataFrame, mentions: pl.DataFrame, flagged_terms: pl.Series) -> pl.DataFrame:
+    """Pure core: mentions plus `features`, for a mention of a flagged term what its sense model reads (see
+    :func:`window_features`); null for other terms."""
+    flagged = mentions.with_row_index("row").filter(pl.col("term").is_in(flagged_terms.implode()))
+    if flagged.is_empty():
+        return mentions.with_columns(features=pl.lit(None, pl.List(pl.String)))
+    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged["doc_id"].implode())).select("doc_id", "lemmas")
+    offsets, flat = flat_streams(chosen["lemmas"])
+    unit = flagged.join(chosen.select("doc_id").with_row_index("unit"), on="doc_id", how="left", maintain_order="left")
+    units = unit["unit"].to_numpy().astype(np.int64)
+    begin = offsets[units] + unit["start"].to_numpy().astype(np.int64)
+    end = begin + unit["n_tokens"].to_numpy().astype(np.int64)
+    features = window_features(offsets, flat, units, begin, end, unit["term"]).group_by("m").agg(
+        pl.col("feature").unique().sort())
+    rows = unit.select("row").with_columns(m=pl.int_range(pl.len(), dtype=pl.Int64)).join(features, on="m", how="left")
+    return (
+        mentions.with_row_index("row")
+        .join(rows.select("row", "feature"), on="row", how="left", maintain_order="left")
+        .select(*mentions.columns, features=pl.col("feature"))
+    )
+
+
+#: At most this many occurrences of each relative word per shard lend their windows to the sense model, found in
+#: the shard's first RELATIVE_SPAN lemmas (every lemma of the demo's shards): the cost per shard is bounded, whatever the corpus.
+RELATIVE_CAP = 20
+RELATIVE_SPAN = 1_000_000
+
+
+def relative_contexts(lemmas: pl.DataFrame, relatives: pl.Series, cap: int = RELATIVE_CAP,
+                      span: int = RELATIVE_SPAN) -> pl.DataFrame:
+    """Pure core: (relative, feature, n) — for the first `cap` occurrences within the first `span` lemmas of this
+    shard (whole text units) of each single-word seed of
+    the sense model (`relatives`), how many of their windows hold each feature (see :func:`window_features`), and
+    the feature `#` counting the occurrences themselves. The sense model learns from them what the text around
+    each sense's relatives looks like in this corpus (Leacock, Chodorow and Miller 1998: monosemous relatives)."""
+    empty = pl.DataFrame(schema={"relative": pl.String, "feature": pl.String, "n": pl.UInt32})
+    if relatives.is_empty():
+        return empty
+    lengths = lemmas["lemmas"].list.len().fill_null(0).to_numpy()
+    n_units = int(np.searchsorted(np.cumsum(lengths), span, side="right")) + 1
+    offsets, flat = flat_streams(lemmas["lemmas"].head(n_units))
+    if offsets[-1] == 0:
+        return empty
+    names = flat.dtype.categories.to_series()
+    is_relative = names.is_in(relatives.implode()).fill_null(False).to_numpy()
+    categories = flat.to_physical().to_numpy()
+    positions = np.flatnonzero(is_relative[categories])
+    if not len(positions):
+        return empty
+    found = pl.DataFrame({"position": positions, "c": categories[positions]}).with_columns(
+        rank=pl.int_range(pl.len()).over("c")).filter(pl.col("rank") < cap)
+    positions = found["position"].to_numpy()
+    units = (np.searchsorted(offsets, positions, side="right") - 1).astype(np.int64)
+    words = names.gather(found["c"])
+    features = window_features(offsets, flat, units, positions, positions + 1, words)
+    occurrences = pl.DataFrame({"m": np.arange(len(positions), dtype=np.int64), "relative": words})
+    return (
+        pl.concat([features, occurrences.select("m", feature=pl.lit("#"))])
+        .join(occurrences, on="m")
+        .group_by("relative", "feature").agg(n=pl.len())
+    )
+
+
+def mention_shard(lemmas: pl.DataFrame, terms: pl.DataFrame, term_context: pl.DataFrame,
+                  flagged_terms: pl.Series | None = None, relatives: pl.Series | None = None) -> tuple[pl.DataFrame, int]:
+    """A shard of lemma streams → its mentions with their context words and sense features, and how many there are.
+
+    The windows of the sense model's relatives (:func:`relative_contexts`) ride in the same shard as rows with no
+    term (and no doc_id): `relative`, and `features` holding `n` copies-worth as `relative_n`."""
+    flagged_terms = term_context["term"].unique() if flagged_terms is None else flagged_terms
     mentions = with_context_words(lemmas, match_lemmas(lemmas, terms), term_context)
-    return mentions, mentions.height
+    mentions = with_sense_features(lemmas, mentions, flagged_terms).with_columns(
+        relative=pl.lit(None, pl.String), relative_feature=pl.lit(None, pl.String), relative_n=pl.lit(None, pl.UInt32))
+    if relatives is not None and not relatives.is_empty():
+        contexts = relative_contexts(lemmas, relatives)
+        rows = contexts.select(relative="relative", relative_feature="feature", relative_n="n")
+        mentions = pl.concat([mentions, rows], how="diagonal_relaxed")
+    n_mentions = mentions["term"].is_not_null().sum()
+    return mentions, n_mentions
 
 
 def warm_up() -> None:
@@ -239,3 +364,13 @@ def term_context(lexicon: pl.DataFrame, class_context: pl.DataFrame) -> pl.DataF
         .join(class_context.select("class_id", "word"), on="class_id")
         .select("term", "word").unique().sort("term", "word")
     )
+
+
+def relative_words(sense_seeds: pl.DataFrame) -> pl.Series:
+    """The single-word seeds of the sense model, whose windows in the corpus the match stage collects."""
+    return sense_seeds.filter(~pl.col("feature").str.contains(":"))["feature"].unique().sort()
+
+
+def flagged_terms(lexicon: pl.DataFrame) -> pl.Series:
+    """The distinct terms some class counts with a flag: the mentions that get sense features."""
+    return lexicon.filter(pl.col("flagged").fill_null(False), pl.col("status") == "counted")["term"].unique().sort()

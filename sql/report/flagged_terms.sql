@@ -1,8 +1,8 @@
--- The $limit most mentioned flagged terms, with the mentions each policy of $policies counts for them; a row
+-- The $limit most mentioned flagged terms, the rules that flag them and their evidence, with the mentions each policy of $policies counts for them; a row
 -- per term and policy (the report puts the policies side by side).
 with flagged_terms as (
     select term, string_agg(class_id, ' ' order by class_id) as class_ids, max(flags) as flags,
-           max(n_senses) as n_senses, max(sense_share) as sense_share
+           max(flag_evidence) as flag_evidence, max(n_senses) as n_senses, max(sense_share) as sense_share
     from lexicon
     where flagged
     group by term
@@ -38,6 +38,7 @@ select
     most_mentioned.term,
     most_mentioned.class_ids,
     most_mentioned.flags,
+    most_mentioned.flag_evidence,
     most_mentioned.n_senses,
     round(most_mentioned.sense_share, 2) as sense_share,
     most_mentioned.n_mentions,

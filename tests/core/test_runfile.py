@@ -61,8 +61,8 @@ def refusal(raw) -> str:
     (run(sources=[source(delimiter=";;")]), "sources[0] (captions).delimiter: expected text of length <= 1"),
     (run(options={"hypernyms": "false"}), "options.hypernyms: expected true or false, got 'false'"),
     (run(sources=[source(header="false")]), "sources[0] (captions).header: expected true or false, got 'false'"),
-    (run(options={"policy": "bogus"}), "options.policy: 'bogus' is not one of keep, drop, split, context"),
-    (run(options={"policy": "contxt"}), "options.policy: 'contxt' is not one of keep, drop, split, context: "
+    (run(options={"policy": "bogus"}), "options.policy: 'bogus' is not one of keep, drop, split, context, sense"),
+    (run(options={"policy": "contxt"}), "options.policy: 'contxt' is not one of keep, drop, split, context, sense: "
                                         "did you mean 'context'?"),
     (run(sources=[source(format="jsnl")]), "sources[0] (captions).format: 'jsnl' is not one of llava, jsonl"),
     (run(sources=[source(stage="pretraining")]), "'pretraining' is not one of pretrain, instruct, other"),
@@ -102,7 +102,7 @@ def test_an_unknown_key_is_an_error_naming_the_closest_valid_key(raw, message):
 
 def test_defaults_come_from_the_schema_and_reader_settings_left_unset_are_left_to_the_reader():
     config = parse_run(run())
-    assert (config.options.policy, config.options.input_policy, config.options.shard_size) == ("context", "fail", 100_000)
+    assert (config.options.policy, config.options.input_policy, config.options.shard_size) == ("sense", "fail", 100_000)
     assert config.sources[0].options == {"header": True}
     assert config.curation.files == {}
     assert parse_run(run(curation={"exclusions": "${CLASSFREQ_TEST_DIR:-mine}/x.csv"})).curation.files == {

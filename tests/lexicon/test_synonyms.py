@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.core.errors import ClassfreqError
 from pipeline.lexicon.classsets import COLUMNS, load_class_set
+from pipeline.lexicon.senses import sense_evidence, sense_seeds, wordnet_sense_evidence
 from pipeline.lexicon.synonyms import (
     Curation,
     build_lexicon,
@@ -14,7 +15,6 @@ from pipeline.lexicon.synonyms import (
     class_context,
     hypernym_terms,
     read_curation,
-    wordnet_sense_stats,
 )
 
 
@@ -141,7 +141,7 @@ def imagenet():
     classes = load_class_set("imagenet1k")
     curation = read_curation("imagenet1k")
     unflagged, _ = build_lexicon(classes, curation)
-    senses = wordnet_sense_stats(classes, unflagged.filter(pl.col("status") != "blocked").select("class_id", "term", "text"))
+    senses = wordnet_sense_evidence(classes, unflagged.filter(pl.col("status") != "blocked").select("class_id", "term", "text"))
     lexicon, _ = build_lexicon(classes, curation, senses)
     return classes, lexicon
 
@@ -168,7 +168,45 @@ def test_imagenet_ambiguous_terms_are_flagged(imagenet, term, n_classes):
     rows = lexicon.filter(pl.col("term") == term)  # "kite" is also a curated exclusion of the bird
     assert rows.height == n_classes and rows["flagged"].all()
     if n_classes == 1:
-        assert rows["flags"].item() == "polysemous" and rows["n_senses"].item() >= 2
+        assert rows["flags"].item() == "other_sense" and rows["n_senses"].item() >= 2
+        if term == "mouse":  # the computer mouse: the animal has 14 SemCor tags
+            assert "mouse.n.01 noun.animal (14 SemCor tags)" in rows["flag_evidence"].item()
+
+
+@pytest.mark.parametrize("term", ["broccoli", "black bear", "bridegroom", "mushroom", "jersey"])
+def test_imagenet_one_visible_thing_under_several_senses_is_not_flagged(imagenet, term):
+    _, lexicon = imagenet
+    row = lexicon.filter(pl.col("term") == term, pl.col("status") == "counted")
+    assert row.height == 1 and not row["flagged"].item() or row["flags"].item() != "", row
+    if term in ("broccoli", "black bear", "bridegroom"):  # every sense is the class's thing
+        assert (row["flags"].item(), row["sense_share"].item()) == ("", 1.0)
+
+
+@pytest.mark.parametrize("term, rule", [("fly", "verb_or_adjective"), ("pick", "verb_or_adjective"),
+                                        ("site", "other_sense"), ("shade", "other_sense"), ("cricket", "verb_or_adjective")])
+def test_imagenet_terms_whose_dominant_sense_is_another_are_flagged_by_a_named_rule(imagenet, term, rule):
+    _, lexicon = imagenet
+    row = lexicon.filter(pl.col("term") == term, pl.col("status") == "counted").row(0, named=True)
+    assert row["flagged"] and rule in row["flags"].split("|") and row["flag_evidence"], row
+
+
+@pytest.mark.parametrize("text, synset, flagged", [
+    ("machine", "car.n.01", True), ("soul", "person.n.01", True), ("wheel", "bicycle.n.01", True),
+    ("broccoli", "broccoli.n.02", False), ("groom", "groom.n.03", True), ("bridegroom", "groom.n.03", False),
+])
+def test_a_synset_lemma_whose_dominant_sense_is_another_synset_is_flagged(imagenet, text, synset, flagged):
+    evidence = sense_evidence(text, text, synset)
+    assert (evidence["rule"] is not None) == flagged, evidence
+
+
+def test_seeds_of_both_sides_come_from_wordnet_and_compounds(imagenet):
+    classes, lexicon = imagenet
+    fly = classes.filter(pl.col("display_name") == "fly")
+    seeds = sense_seeds(fly, lexicon.filter(pl.col("class_id").is_in(fly["class_id"].implode())),
+                        pl.DataFrame(schema={"class_id": pl.String, "word": pl.String}))
+    sides = dict(seeds.select("feature", "side").rows())
+    assert sides["dipteran"] == sides["L:house"] == "class"  # a hypernym; "house fly" is a fly
+    assert sides["aircraft"] == "other" and sides["R:ball"] == "other"  # the verb's senses; "fly ball" is no insect
 
 
 def test_imagenet_unambiguous_curation_clears_the_polysemy_flag(imagenet):

@@ -13,7 +13,7 @@ from pipeline.core.paths import LABELS_DIR, SQL_DIR
 from pipeline.core.sql import connect_for_queries
 from pipeline.core.stage import document_shards, read_manifest
 from pipeline.runner import run_pipeline
-from pipeline.stats.devset import source_files
+from pipeline.stats.devset import locate_text_units, source_files
 from pipeline.stats.labels import occurrence_labels
 
 from ..browser import Browser, requires_chromium
@@ -283,3 +283,52 @@ def test_the_held_out_keep_figures_equal_a_count_of_the_labels_against_the_menti
         assert row["n_occurrences"] == group.height
         assert row["precision"] == pytest.approx(true_counted / group["counted"].sum())
         assert row["recall"] == pytest.approx(true_counted / (group["label"] == 1).sum())
+
+
+#: Classes captions name in the class sense (one visible thing under several WordNet senses, or a flagged term the
+#: sense model keeps): issue 18 asks each within 20% of keep under the default policy.
+KEPT_CLASSES = {"broccoli": "n07714990", "sunglasses": "n04356056", "jersey": "n03595614", "mushroom": "n07734744",
+                "bridegroom": "n10148035", "hot dog": "n07697537", "black bear": "n02133161"}
+
+
+def test_the_default_sense_policy_keeps_the_classes_captions_mean(demo):
+    run, _ = demo
+    assert run.options.policy == "sense"
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        for name, class_id in KEPT_CLASSES.items():
+            keep, sense, expected = connection.execute(
+                """select max(n_docs) filter (where policy = 'keep'), max(n_docs) filter (where policy = 'sense'),
+                          max(n_docs_expected) filter (where policy = 'sense')
+                   from class_frequency_by_policy where scope = 'combined' and class_id = ?""", [class_id]).fetchone()
+            assert keep >= 20 and sense >= 0.8 * keep and abs(expected - sense) <= 0.2 * keep, (name, keep, sense, expected)
+
+
+@pytest.mark.parametrize("term", ["fly", "pick", "shade", "site"])
+def test_the_default_sense_policy_cuts_terms_captions_use_in_another_sense(demo, term):
+    run, _ = demo
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        n, counted = connection.execute("select count(*), sum(weight_sense) from mentions where term = ?", [term]).fetchone()
+        # "stole" is no longer "steal" (nouns are read as nouns): no mention of a term "steal" is left to count
+        assert connection.execute("select count(*) from mentions where term = 'steal'").fetchone()[0] == 0
+    assert n >= 50 and counted <= 0.2 * n, (term, n, counted)
+
+
+def test_orange_is_cut_well_below_keep_with_its_fruit_uses_kept_and_no_cricket_match_is_an_insect(demo):
+    run, _ = demo
+    labels = locate_text_units(occurrence_labels().filter(pl.col("half") == "tuning", pl.col("term") == "orange"), run)
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        keep, sense = connection.execute(
+            """select max(n_docs) filter (where policy = 'keep'), max(n_docs) filter (where policy = 'sense')
+               from class_frequency_by_policy where scope = 'combined' and class_id = 'n07747607'""").fetchone()
+        assert sense <= 0.4 * keep
+        weights = dict(connection.execute(
+            "select doc_id, max(weight_sense) from mentions where class_id = 'n07747607' group by doc_id").fetchall())
+        matches = connection.execute(
+            """select count(*), coalesce(sum(mentions.weight_sense), 0) from mentions
+               join read_parquet(?, union_by_name = true) as shards using (doc_id, start)
+               where mentions.term = 'cricket' and (list_contains(shards.features, 'R:player')
+                     or list_contains(shards.features, 'R:match'))""",
+            [[str(path) for path in sorted(run.work_dir.glob("match-*/*.parquet"))]]).fetchone()
+    fruit = labels.filter(pl.col("label") == 1)["doc_id"].to_list()
+    assert fruit and all(weights.get(doc) == 1.0 for doc in fruit)  # the tuning half's fruit uses all count
+    assert matches[0] >= 20 and matches[1] == 0  # "cricket player", "cricket match": the game, never the insect

@@ -17,7 +17,7 @@ def test_each_policy_gets_its_columns_in_policy_order_and_rows_keep_their_order(
     })
     wide = policies_side_by_side(long, ["term", "share"], {"p": "{policy}_p"})
     assert wide.columns == ["term", "share", *(f"{policy}_p" for policy in POLICIES)]
-    assert wide.rows() == [("b", None, 0.2, None, None, 0.1), ("a", 0.5, 0.3, 0.4, None, None)]
+    assert wide.rows() == [("b", None, 0.2, None, None, 0.1, None), ("a", 0.5, 0.3, 0.4, None, None, None)]
 
 
 def test_no_query_lists_the_policies_except_keep_for_the_raw_counts():

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.core.policies import POLICIES
+from pipeline.core.policies import EXPECTED_POLICY, POLICIES
 from pipeline.core.sql import drop_relation, query_frame, replace_table, run_sql
 from pipeline.text.match import term_context, with_context_words
 
@@ -30,6 +30,11 @@ LEXICON = pl.DataFrame(
     schema=["class_id", "term", "status", "flagged", "n_classes"], orient="row",
 )
 CONTEXT = pl.DataFrame({"class_id": ["crane_bird", "crane_machine", "kite_bird"], "word": ["bird", "lift", "hawk"]})
+# what the sense model (tests/stats/test_sense_model.py) said of each flagged mention: the probability of its class's sense
+SENSES = pl.DataFrame(
+    [("d1", 1, "crane_bird", 0.1), ("d1", 1, "crane_machine", 0.9), ("d3", 1, "kite_bird", 0.5), ("d4", 1, "mouse_only", 0.2)],
+    schema={"doc_id": pl.String, "start": pl.Int32, "class_id": pl.String, "sense_probability": pl.Float64}, orient="row",
+)
 # (doc_id, conversation_id, lemmas, mentions as (term, class_ids))
 DOCUMENTS = [
     ("d1", "c1", ["a", "crane", "lift", "steel"], [("crane", ["crane_bird", "crane_machine"])]),
@@ -57,13 +62,14 @@ def connection(tmp_path):
                             "hypernym_mentions": pl.DataFrame({"source": ["s"], "stage": ["pretrain"], "doc_id": ["d3"], "term": ["bird"]}),
                             "hypernym_terms": pl.DataFrame({"class_id": ["crane_bird"], "term": ["bird"]}),
                             "documents_summary": pl.DataFrame({"source": ["s"], "stage": ["pretrain"], "role": ["caption"]}),
+                            "mention_senses": SENSES,
                             }.items():
             replace_table(db, name, frame)
         run_sql(db, "macros/scope_of")
         run_sql(db, "load_mentions", {"mention_files": [str(mention_file)]})
         run_sql(db, "mention_weights")
         run_sql(db, "load_class_documents")
-        run_sql(db, "class_frequency_by_policy", {"policies": list(POLICIES)})
+        run_sql(db, "class_frequency_by_policy", {"policies": list(POLICIES), "expected_policy": EXPECTED_POLICY})
         yield db
 
 
@@ -99,6 +105,33 @@ def test_context_needs_a_class_word_in_the_same_text(connection):
     }
 
 
+def test_sense_counts_a_flagged_mention_whose_class_sense_has_probability_one_half_or_more(connection):
+    assert weights(connection, "sense") == {
+        ("d1", "crane_bird"): 0.0, ("d1", "crane_machine"): 1.0,
+        ("d2", "crane_bird"): 1.0,  # not flagged
+        ("d3", "kite_bird"): 1.0,  # exactly 1/2
+        ("d4", "mouse_only"): 0.0,
+    }
+    probability = query_frame(connection, "select doc_id, class_id, sense_probability from mentions order by all").rows()
+    assert probability == [("d1", "crane_bird", 0.1), ("d1", "crane_machine", 0.9), ("d2", "crane_bird", 1.0),
+                           ("d3", "kite_bird", 0.5), ("d4", "mouse_only", 0.2)]
+
+
+def test_the_expected_count_sums_class_sense_probabilities_beside_the_sense_counts(connection):
+    expected = query_frame(connection, """select class_id, policy, n_docs, n_docs_expected, n_mentions_expected
+                                          from class_frequency_by_policy where scope = 'combined' and class_id in
+                                          ('crane_bird', 'mouse_only') and policy in ('keep', 'sense') order by all""")
+    assert expected.rows() == [("crane_bird", "keep", 2.0, None, None), ("crane_bird", "sense", 1.0, 1.1, 1.1),
+                               ("mouse_only", "keep", 1.0, None, None), ("mouse_only", "sense", 0.0, 0.2, 0.2)]
+    run_sql(connection, "class_frequency", {"policy": "sense"})
+    run_sql(connection, "class_frequency_by_scope", {"policy": "sense", "expected_policy": EXPECTED_POLICY})
+    scoped = query_frame(connection, """select n_docs, n_docs_expected from class_frequency_by_scope
+                                        where class_id = 'crane_bird' and scope = 'combined'""")
+    assert scoped.rows() == [(1.0, 1.1)]
+    sliced = query_frame(connection, "select n_docs, n_docs_expected from class_frequency where class_id = 'mouse_only'")
+    assert sliced.rows() == [(0.0, 0.2)]
+
+
 def by_policy(db, class_id):
     frame = query_frame(db, """select policy, n_docs, n_mentions, n_conversations from class_frequency_by_policy
                                where class_id = $class_id and scope = 'combined' order by policy""", {"class_id": class_id})
@@ -107,9 +140,9 @@ def by_policy(db, class_id):
 
 def test_frequency_by_policy_has_every_class_scope_and_policy(connection):
     grid = query_frame(connection, "select scope, count(*) as n from class_frequency_by_policy group by scope order by scope")
-    assert grid.rows() == [("combined", 16), ("pretrain", 16), ("source:s", 16)]
+    assert grid.rows() == [("combined", 20), ("pretrain", 20), ("source:s", 20)]
     assert by_policy(connection, "crane_bird") == {
-        "context": [1.0, 1.0, 1.0], "drop": [1.0, 1.0, 1.0], "keep": [2.0, 2.0, 1.0],
+        "context": [1.0, 1.0, 1.0], "drop": [1.0, 1.0, 1.0], "keep": [2.0, 2.0, 1.0], "sense": [1.0, 1.0, 1.0],
         "split": [1.5, 1.5, 1.0],  # a conversation counts with its largest weight
     }
     assert by_policy(connection, "crane_machine")["split"] == [0.5, 0.5, 0.5]
@@ -117,7 +150,7 @@ def test_frequency_by_policy_has_every_class_scope_and_policy(connection):
 
 def test_run_policy_counts_sit_beside_the_raw_counts(connection):
     run_sql(connection, "class_frequency", {"policy": "context"})
-    run_sql(connection, "class_frequency_by_scope", {"policy": "context"})
+    run_sql(connection, "class_frequency_by_scope", {"policy": "context", "expected_policy": EXPECTED_POLICY})
     row = query_frame(connection, "select * from class_frequency where class_id = 'crane_bird'").row(0, named=True)
     assert (row["n_docs"], row["n_docs_raw"], row["n_mentions_raw"], row["n_conversations"]) == (1.0, 2, 2, 1.0)
     scoped = query_frame(connection, "select * from class_frequency_by_scope where class_id = 'crane_bird' and scope = 'combined'")
@@ -145,7 +178,7 @@ def test_every_policy_has_a_weight_column_and_no_column_lacks_a_policy(connectio
 
 def test_no_text_gives_no_scope_and_no_rows(connection):
     connection.execute("delete from documents_summary")
-    run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES)})
+    run_sql(connection, "class_frequency_by_policy", {"policies": list(POLICIES), "expected_policy": EXPECTED_POLICY})
     run_sql(connection, "class_frequency", {"policy": "context"})
     for table in ("class_frequency_by_policy", "class_frequency"):
         assert query_frame(connection, f"select count(*) as n from {table}")["n"][0] == 0, table

@@ -1,0 +1,39 @@
+-- sense model round, step 3 (see sense/term_priors.sql): each flagged mention's evidence for its class's sense,
+-- in log-odds: its strongest collocation of the decision list (largest |llr|; then the best supported, then the
+-- feature's name, so the result is deterministic) plus its relatives' evidence (sense_relative_evidence); its
+-- class-sense probability is that evidence added to its (class, term)'s prior. With $learning_only, only the
+-- mentions a round learns from (sense_learning) are decided.
+create or replace table sense_decisions as
+with mentions as (
+    select distinct sense_features.doc_id, sense_features.start, sense_features.class_id, sense_features.term
+    from sense_features
+    left join sense_learning using (doc_id, start, class_id)
+    where not $learning_only or sense_learning.doc_id is not null
+),
+
+strongest as (
+    select sense_features.doc_id, sense_features.start, sense_features.class_id, sense_collocations.feature,
+        sense_collocations.llr
+    from sense_features
+    semi join mentions using (doc_id, start, class_id)
+    join sense_collocations using (class_id, term, feature)
+    qualify row_number() over (
+        partition by sense_features.doc_id, sense_features.start, sense_features.class_id
+        order by abs(sense_collocations.llr) desc, sense_collocations.n_class + sense_collocations.n_other desc,
+            sense_collocations.feature
+    ) = 1
+),
+
+evidence as (
+    select mentions.*, strongest.feature,
+        coalesce(strongest.llr, 0) + coalesce(sense_relative_evidence.relative_llr, 0) as llr
+    from mentions
+    left join strongest using (doc_id, start, class_id)
+    left join sense_relative_evidence using (doc_id, start, class_id)
+)
+
+select evidence.doc_id, evidence.start, evidence.class_id, evidence.term,
+    coalesce(evidence.feature, 'relatives') as feature, evidence.llr,
+    1.0 / (1.0 + exp(-(ln(sense_term_priors.prior / (1.0 - sense_term_priors.prior)) + evidence.llr))) as p
+from evidence
+join sense_term_priors using (class_id, term)

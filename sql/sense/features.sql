@@ -1,0 +1,20 @@
+-- The sense model's inputs (sql/sense/term_priors.sql and the next steps bootstrap on them): one row per mention of a flagged term ×
+-- class that counts it × feature of the mention (the match stage's `features`: content lemmas within the window,
+-- and the neighbours L:<lemma before>, R:<lemma after>); and each flagged (class, term)'s prior from WordNet
+-- (the class sense group's share of the term's sense weight, 0.5 without WordNet, kept within [0.05, 0.95]).
+create or replace table sense_features as
+with flagged_terms as (
+    select class_id, term
+    from lexicon
+    where status = 'counted' and flagged
+),
+
+features as (
+    select doc_id, start, term, unnest(features) as feature
+    from read_parquet($mention_files, union_by_name = true)
+    where features is not null and term is not null
+)
+
+select distinct features.doc_id, features.start, flagged_terms.class_id, features.term, features.feature
+from features
+join flagged_terms using (term)
