@@ -12,21 +12,21 @@ with mentions as (
 ),
 
 strongest as (
-    select sense_features.doc_id, sense_features.start, sense_features.class_id, sense_collocations.feature,
-        sense_collocations.llr
+    -- arg_min over the ordering key (a struct compares field by field): a window per mention costs far more
+    select sense_features.doc_id, sense_features.start, sense_features.class_id,
+        arg_min(struct_pack(feature := sense_collocations.feature, llr := sense_collocations.llr),
+                struct_pack(strength := -abs(sense_collocations.llr),
+                            support := -(sense_collocations.n_class + sense_collocations.n_other),
+                            feature := sense_collocations.feature)) as best
     from sense_features
     semi join mentions using (doc_id, start, class_id)
     join sense_collocations using (class_id, term, feature)
-    qualify row_number() over (
-        partition by sense_features.doc_id, sense_features.start, sense_features.class_id
-        order by abs(sense_collocations.llr) desc, sense_collocations.n_class + sense_collocations.n_other desc,
-            sense_collocations.feature
-    ) = 1
+    group by all
 ),
 
 evidence as (
-    select mentions.*, strongest.feature,
-        coalesce(strongest.llr, 0) + coalesce(sense_relative_evidence.relative_llr, 0) as llr
+    select mentions.*, strongest.best.feature,
+        coalesce(strongest.best.llr, 0) + coalesce(sense_relative_evidence.relative_llr, 0) as llr
     from mentions
     left join strongest using (doc_id, start, class_id)
     left join sense_relative_evidence using (doc_id, start, class_id)

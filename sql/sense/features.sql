@@ -10,11 +10,12 @@ with flagged_terms as (
 ),
 
 features as (
-    select doc_id, start, term, unnest(features) as feature
+    -- a mention is one (doc_id, start, term): with each list's repeats dropped, its rows are distinct already
+    select doc_id, start, term, unnest(list_distinct(features)) as feature
     from read_parquet($mention_files, union_by_name = true)
     where features is not null and term is not null
 )
 
-select distinct features.doc_id, features.start, flagged_terms.class_id, features.term, features.feature
+select features.doc_id, features.start, flagged_terms.class_id, features.term, features.feature
 from features
 join flagged_terms using (term)
