@@ -87,11 +87,8 @@ select
     coalesce(counts.n_docs, 0)::double as n_docs,
     coalesce(counts.n_mentions, 0)::double as n_mentions,
     coalesce(counts.n_conversations, 0)::double as n_conversations,
-    -- sums of probabilities in parallel: rounded, as the probabilities are, so that reruns agree
-    case when policies.policy = $expected_policy then round(coalesce(expected.n_docs_expected, 0), 9) end::double
-        as n_docs_expected,
-    case when policies.policy = $expected_policy then round(coalesce(expected.n_mentions_expected, 0), 9) end::double
-        as n_mentions_expected
+    case when policies.policy = $expected_policy then coalesce(expected.n_docs_expected, 0) end::double as n_docs_expected,
+    case when policies.policy = $expected_policy then coalesce(expected.n_mentions_expected, 0) end::double as n_mentions_expected
 from classes
 cross join scopes
 cross join policies

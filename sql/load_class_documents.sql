@@ -13,8 +13,10 @@ select
     conversation_id,
     max(columns('^weight_(.*)$')) as '\1_document',
     sum(columns('^weight_(.*)$')) as '\1_mentions',
-    max(sense_probability) as expected_document,
-    sum(sense_probability) as expected_mentions
+    -- decimals (the probabilities have 12 places), so that every later sum is exact: the same whatever order
+    -- DuckDB's threads add them in
+    max(sense_probability)::decimal(18, 12) as expected_document,
+    sum(sense_probability::decimal(18, 12)) as expected_mentions
 from mentions
 -- a text unit belongs to one source, stage, role and conversation: grouping by them is grouping by doc_id
 -- (and faster than picking them with any_value)

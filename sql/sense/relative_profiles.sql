@@ -47,7 +47,7 @@ wanted as (
 ),
 
 profiles as (
-    select relatives.class_id, relatives.term, relatives.side, rates.feature, sum(rates.rate) as total_rate
+    select relatives.class_id, relatives.term, relatives.side, rates.feature, sum(rates.rate order by relatives.relative) as total_rate
     from relatives
     join rates using (relative)
     semi join wanted on wanted.class_id = relatives.class_id and wanted.term = relatives.term
