@@ -20,7 +20,7 @@ from msgspec import Meta, Struct, field
 
 from .errors import ClassfreqError
 from .paths import RUNS_DIR, work_root
-from .policies import DEFAULT_POLICY
+from .policies import DEFAULT_POLICY, POLICIES
 from .runfile_errors import RunFileError, explain
 from .textfiles import read_user_text
 
@@ -36,7 +36,7 @@ SourceFormat = Literal["llava", "jsonl", "json", "csv", "tsv", "parquet", "coco"
 Role = Literal["human", "user", "gpt", "assistant", "caption"]
 InputPolicy = Literal["fail", "skip"]
 Executor = Literal["local", "ray"]
-Policy = Literal["keep", "drop", "split", "context", "sense"]
+Policy = Literal[POLICIES]
 Method = Literal["classfreq", "vlmclassifier"]
 Splitter = Literal["auto", "punkt", "punkt_builtin", "none"]
 AccuracyFormat = Literal["auto", "csv", "tsv", "json", "openclip_results", "predictions"]
@@ -45,6 +45,8 @@ KeyMode = Literal["names", "indices"]
 Scale = Literal["auto", "fraction", "percent"]
 #: the paper's bootstrap size, and the floor below which its intervals are too noisy to print
 MIN_RESAMPLES = 1000
+#: the bootstrap's seed unless a run sets one
+DEFAULT_SEED = 20240607
 #: a resample is a row of weights per class: 100,000 of them for 1,000 classes is 0.8 GB at once
 MAX_RESAMPLES = 100_000
 #: beyond this a pool only costs memory: each worker holds a shard
@@ -150,7 +152,7 @@ class RunOptions(_Table):
     max_unresolved_share: Annotated[float, Meta(ge=0.0, le=1.0)] = 0.05
     reference_model: str | None = None
     bootstrap_resamples: Annotated[int, Meta(ge=MIN_RESAMPLES, le=MAX_RESAMPLES)] = MIN_RESAMPLES
-    bootstrap_seed: Annotated[int, Meta(ge=0, le=2**63 - 1)] = 20240607
+    bootstrap_seed: Annotated[int, Meta(ge=0, le=2**63 - 1)] = DEFAULT_SEED
 
 
 class RunCuration(_Table):

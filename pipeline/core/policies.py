@@ -5,7 +5,7 @@ a `weight_<policy>` column of `mentions` (`sql/load_mentions.sql`), which `menti
 
 from __future__ import annotations
 
-POLICIES = ("keep", "drop", "split", "context", "sense")  # the run file's `Policy` (core/config.py) lists the same
+POLICIES = ("keep", "drop", "split", "context", "sense")  # also the run file's `Policy` (core/config.py)
 #: A flagged term counts when the sense model, learned from the corpus being counted, gives its class's sense a
 #: probability of at least 1/2 (docs/counting.md); chosen on the labelled sets' tuning half (`classfreq evaluate`).
 DEFAULT_POLICY = "sense"

@@ -1,4 +1,4 @@
-"""Reading a whole small text file the user gave (a run file, an accuracy or predictions file): a regular file,
+"""Reading a whole small text file the user gave (a run, class, curation, accuracy or predictions file): a regular file,
 decoded as UTF-8 (a byte-order mark dropped), every failure named with the file and, for bad bytes, the offset."""
 
 from __future__ import annotations

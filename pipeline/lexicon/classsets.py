@@ -18,7 +18,6 @@ Every set has the columns of :data:`COLUMNS`; missing values are empty strings.
 from __future__ import annotations
 
 import ast
-import codecs
 import csv
 import io
 import json
@@ -35,6 +34,7 @@ import polars as pl
 
 from ..core.errors import ClassfreqError
 from ..core.paths import SYNONYMS_DIR
+from ..core.textfiles import read_user_text
 
 COLUMNS = (
     "class_id", "class_index", "wnid", "display_name", "synset",
@@ -375,19 +375,9 @@ def _check_duplicates(names: Sequence[str], where: Sequence[str], path: Path) ->
         first[key] = loc
 
 
-def _read_text(path: Path) -> str:
-    """A class file's text, without its BOM; bytes that are not UTF-8 are named by their offset in the file."""
-    data = path.read_bytes()
-    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        return data[start:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ClassfreqError(f"{path}: not valid UTF-8 at byte {start + exc.start}") from None
-
-
 def _read_json_names(path: Path, set_name: str | None) -> tuple[list[str], list[str]]:
     try:
-        data = json.loads(_read_text(path))
+        data = json.loads(read_user_text(path, "class file"))
     except ValueError as exc:
         raise ClassfreqError(f"{path}: not valid JSON ({exc})") from None
     except RecursionError:
@@ -438,7 +428,7 @@ def load_user_class_file(path: str | Path, set_name: str | None = None) -> pl.Da
     if suffix == ".json":
         names, where = _read_json_names(path, set_name)
     elif suffix in (".csv", ".tsv"):
-        with io.StringIO(_read_text(path), newline="") as fh:
+        with io.StringIO(read_user_text(path, "class file"), newline="") as fh:
             reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
             fields = [f.strip() for f in (reader.fieldnames or [])]
             # a row read as a dict keeps one of two equal names: the other column would be lost unseen
@@ -465,7 +455,7 @@ def load_user_class_file(path: str | Path, set_name: str | None = None) -> pl.Da
                 raise ClassfreqError(f"{path}: class_id is empty on some rows (fill all or none)")
     else:
         names, where = [], []
-        with io.StringIO(_read_text(path), newline=None) as fh:
+        with io.StringIO(read_user_text(path, "class file"), newline=None) as fh:
             for n, line in enumerate(fh, 1):
                 s = line.strip()
                 if s and not s.startswith("#"):

@@ -7,7 +7,6 @@ lexicon finds that it names a class or a term the set does not have.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from ..core.errors import ClassfreqError
+from ..core.textfiles import read_user_text
 from ..text.normalize import normalize_text
 
 
@@ -51,7 +51,7 @@ def read_curation_file(path: Path, kind: str) -> pl.DataFrame:
     earlier row already gave. A byte-order mark (spreadsheets write one) is allowed.
     """
     spec = CURATION_KINDS[kind]
-    reader = csv.reader(io.StringIO(_text_of(path, kind), newline=""))
+    reader = csv.reader(io.StringIO(read_user_text(path, f"{kind} file"), newline=""))
     rows: list[dict[str, str]] = []
     first_line: dict[tuple[str, ...], int] = {}
     try:
@@ -78,18 +78,6 @@ def read_curation_file(path: Path, kind: str) -> pl.DataFrame:
     except csv.Error as error:
         raise ClassfreqError(f"{path}: line {reader.line_num}: {error}") from None
     return pl.DataFrame(rows, schema={column: pl.String for column in (*spec.columns, "where")}, orient="row")
-
-
-def _text_of(path: Path, kind: str) -> str:
-    if not path.is_file():  # reading a named pipe would block
-        problem = "is not a regular file" if path.exists() else f"no such {kind} file"
-        raise ClassfreqError(f"{path}: {problem}")
-    data = path.read_bytes()
-    body = data.removeprefix(codecs.BOM_UTF8)
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ClassfreqError(f"{path}: not valid UTF-8 at byte {len(data) - len(body) + error.start}") from None
 
 
 def _row_problem(row: dict[str, str], n_fields: int, n_columns: int, spec: CurationKind, kind: str) -> str | None:

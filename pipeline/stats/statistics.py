@@ -17,9 +17,10 @@ import functools
 
 import numpy as np
 
+from ..core.config import DEFAULT_SEED, MIN_RESAMPLES
+
 CONFIDENCE = 0.95
-N_RESAMPLES = 1000
-SEED = 20240607
+N_RESAMPLES, SEED = MIN_RESAMPLES, DEFAULT_SEED  # a run's defaults, for callers outside a run
 
 
 def resample_weights(n: int, n_resamples: int = N_RESAMPLES, seed: int = SEED) -> np.ndarray:

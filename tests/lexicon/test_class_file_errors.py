@@ -32,7 +32,8 @@ def test_invalid_utf8_names_the_file_and_the_byte(tmp_path, name, content):
     path.write_bytes(content)
     with pytest.raises(ClassfreqError) as raised:
         cs.load_user_class_file(path)
-    assert str(raised.value) == f"{path}: not valid UTF-8 at byte {content.index(BAD)}"
+    at = content.index(BAD)
+    assert str(raised.value) == f"{path}: byte {at}: not valid UTF-8: {content[at:at + 4]!r}"
 
 
 def test_a_repeated_column_name_is_an_error(tmp_path):

@@ -52,7 +52,8 @@ def test_a_missing_or_undecodable_file_is_named(tmp_path):
     assert refusal(tmp_path / "absent.csv", "additions") == f"{tmp_path / 'absent.csv'}: no such additions file"
     path = tmp_path / "latin1.csv"
     path.write_bytes(b"class_id,term,note\nbicycle,v\xe9lo,\n")
-    assert refusal(path, "additions") == f"{path}: not valid UTF-8 at byte 28"
+    bad = b"\xe9lo,"
+    assert refusal(path, "additions") == f"{path}: byte 28: not valid UTF-8: {bad!r}"
 
 
 def test_rows_are_stripped_and_carry_their_place_in_any_column_order_and_a_spreadsheet_bom_is_allowed(tmp_path):
