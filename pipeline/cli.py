@@ -250,7 +250,7 @@ def evaluate(run: RunOption = "demo") -> None:
     import polars as pl
 
     from .core.sql import connect, relation_exists, sql_frame
-    from .report.lexicon import evaluation_by_term, labelled_evaluation
+    from .report.lexicon import PER_CLASS_NOTE, evaluation_by_term, labelled_evaluation, per_class_evaluation
 
     with reported_errors():
         config = load_run(run)
@@ -259,6 +259,7 @@ def evaluate(run: RunOption = "demo") -> None:
             if not relation_exists(connection, "label_evaluation"):
                 raise ClassfreqError(f"run {config.name!r} reads none of the labelled sets' sources ({LABELS_DIR})")
             halves = {half: labelled_evaluation(connection, half) for half in ("held_out", "tuning")}
+            per_class = per_class_evaluation(connection)
             devset = (sql_frame(connection, "report/policy_evaluation"), evaluation_by_term(connection)) if (
                 relation_exists(connection, "policy_evaluation")) else None
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=160, tbl_hide_dataframe_shape=True,
@@ -271,6 +272,10 @@ def evaluate(run: RunOption = "demo") -> None:
             typer.echo(occurrences)
             typer.echo("Recall set (every class the captions name):")
             typer.echo(recall)
+        if per_class is not None:
+            typer.echo(f"\n{PER_CLASS_NOTE}")
+            typer.echo(per_class[0])
+            typer.echo(per_class[1])
         if devset is not None:
             typer.echo(f"\nDevelopment set {DEVSET.name}: the curation was tuned on it, so these figures overstate "
                        "it; a check of the curation, not an estimate:")

@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 
 from ..core.policies import POLICIES
-from ..core.sql import sql_frame
+from ..core.sql import relation_exists, sql_frame
 from .html import frame_table
 from .policies import policies_side_by_side
 
@@ -71,8 +71,33 @@ def labelled_evaluation(connection: duckdb.DuckDBPyConnection, half: str) -> tup
             sql_frame(connection, "report/recall_evaluation", parameters))
 
 
+def per_class_evaluation(connection: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The per-class check: per policy, how many classes' counts agree with their labelled estimate; and per
+    class, the estimate beside each policy's count. None when the run holds none of its text units."""
+    if not relation_exists(connection, "per_class_check"):
+        return None
+    parameters = {"policies": list(POLICIES)}
+    long = sql_frame(connection, "report/per_class_check", parameters)
+    index = ["class_id", "display_name", "matches", "n_labelled", "n_class_sense", "estimate", "interval_95"]
+    return (sql_frame(connection, "report/per_class_summary", parameters),
+            policies_side_by_side(long, index, {"count": "{policy}"}))
+
+
+PER_CLASS_NOTE = (
+    "Per-class check (synonyms/imagenet1k/labels/per_class.csv, held out as a whole): for the 50 classes with "
+    "flagged terms matched in the most text units, 20 of each class's matched text units judged by reading; the "
+    "estimate of its class-sense text units is matches × the judged share, with a 95% Clopper-Pearson interval. "
+    "A count agrees when it lies in the interval or within 20% of the estimate; * marks one that does not.")
+
+
 def evaluation_section(connection: duckdb.DuckDBPyConnection) -> str:
     occurrences, recall = labelled_evaluation(connection, "held_out")
+    per_class = per_class_evaluation(connection)
+    per_class_html = "" if per_class is None else (
+        f'<p class="note">{html.escape(PER_CLASS_NOTE)}</p>'
+        + frame_table(per_class[0], "per-class-summary", "Classes whose count agrees with the labelled estimate")
+        + '<details><summary>Every class of the per-class check</summary>'
+        + frame_table(per_class[1], "per-class-check", "Labelled estimate and each policy's count") + "</details>")
     return (
         '<p class="note">On the held-out half of the labelled sets (synonyms/imagenet1k/labels/, never used to '
         "tune a rule): term occurrences of this corpus drawn at random from every match (random) and from flagged "
@@ -81,4 +106,5 @@ def evaluation_section(connection: duckdb.DuckDBPyConnection) -> str:
         "of true mentions it counts (on the recall set, of every class the captions name, matched or not).</p>"
         + frame_table(occurrences, "label-evaluation", "Labelled occurrences, per sample and policy")
         + frame_table(recall, "recall-evaluation", "Recall set, per policy")
+        + per_class_html
     )

@@ -5,7 +5,10 @@
   of the lexicon in the demo corpus and 200 more from flagged terms only, each judged by reading it
   (label 1 when the text refers to the class there; confidence high or low; the judge's reason);
 - `recall.csv`: 300 captions drawn at random, each listing every ImageNet class it names, found by
-  reading the caption and searching the class list, so that recall counts what the lexicon misses.
+  reading the caption and searching the class list, so that recall counts what the lexicon misses;
+- `per_class.csv`: the per-class check, 20 text units drawn at random from those each of the 50 classes with
+  flagged terms that the most text units match (policy keep) is matched in, each judged (label 1 when the text
+  refers to the class). No rule may look at it: it is held out as a whole.
 
 Each text unit belongs to one half, fixed by a hash of its reference (a text unit of the dev set, which the
 curation was tuned on, is always in the tuning half): curation, thresholds and rules may look at the tuning
@@ -26,6 +29,8 @@ REFERENCE_SCHEMA = {"source_file": pl.String, "record": pl.Int64, "turn": pl.Int
 OCCURRENCE_SCHEMA = {**REFERENCE_SCHEMA, "term": pl.String, "class_id": pl.String, "sample": pl.String,
                      "label": pl.Int8, "confidence": pl.String, "reason": pl.String}
 RECALL_SCHEMA = {**REFERENCE_SCHEMA, "class_ids": pl.String, "note": pl.String}
+PER_CLASS_SCHEMA = {**REFERENCE_SCHEMA, "class_id": pl.String, "terms": pl.String, "label": pl.Int8,
+                    "confidence": pl.String, "reason": pl.String}
 HALVES = ("tuning", "held_out")
 
 
@@ -44,13 +49,18 @@ def _tuned_on() -> frozenset[tuple[str, int]]:
     return frozenset(pl.read_csv(DEVSET, columns=["source_file", "record"]).iter_rows())
 
 
-def _read(path: Path, schema: dict, key: list[str]) -> pl.DataFrame:
+def _read_unique(path: Path, schema: dict, key: list[str]) -> pl.DataFrame:
     if not path.exists():
         raise ClassfreqError(f"no labelled set at {path}")
     frame = pl.read_csv(path, schema=schema)
     repeated = frame.filter(frame.select(key).is_duplicated())
     if not repeated.is_empty():
         raise ClassfreqError(f"{path}: {repeated.height} rows repeat a key ({', '.join(key)}), e.g. {repeated.row(0)}")
+    return frame
+
+
+def _read(path: Path, schema: dict, key: list[str]) -> pl.DataFrame:
+    frame = _read_unique(path, schema, key)
     tuned_on = _tuned_on()
     halves = [half_of(*reference, tuned_on) for reference in frame.select(list(REFERENCE_SCHEMA)).iter_rows()]
     return frame.with_columns(half=pl.Series(halves, dtype=pl.String))
@@ -65,3 +75,8 @@ def recall_labels(path: Path = LABELS_DIR / "recall.csv") -> pl.DataFrame:
     frame = _read(path, RECALL_SCHEMA, list(REFERENCE_SCHEMA))
     return frame.with_columns(class_id=pl.col("class_ids").fill_null("").str.split(" ")).explode("class_id").with_columns(
         class_id=pl.when(pl.col("class_id") != "").then(pl.col("class_id"))).drop("class_ids")
+
+
+def per_class_labels(path: Path = LABELS_DIR / "per_class.csv") -> pl.DataFrame:
+    """One row per judged text unit and class; no halves, the whole set is held out."""
+    return _read_unique(path, PER_CLASS_SCHEMA, [*REFERENCE_SCHEMA, "class_id"])

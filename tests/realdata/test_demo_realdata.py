@@ -14,7 +14,7 @@ from pipeline.core.sql import connect_for_queries
 from pipeline.core.stage import document_shards, read_manifest
 from pipeline.runner import run_pipeline
 from pipeline.stats.devset import locate_text_units, source_files
-from pipeline.stats.labels import occurrence_labels
+from pipeline.stats.labels import occurrence_labels, per_class_labels
 
 from ..browser import Browser, requires_chromium
 from ..cli_runs import classfreq
@@ -259,7 +259,7 @@ def test_every_labelled_reference_is_a_text_unit_of_the_demo(demo):
     files = {file: source for source, file in source_files(run, SHARED_DATA).items()}
     units = (pl.scan_parquet(f"{read_manifest(run.work_dir, 'ingest')['outputs']['documents']}/*.parquet")
              .select("doc_id", "source", "record", "turn").collect())
-    for name in ("occurrences.csv", "recall.csv"):
+    for name in ("occurrences.csv", "recall.csv", "per_class.csv"):
         references = pl.read_csv(LABELS_DIR / name, schema_overrides={"record": pl.Int64, "turn": pl.Int32})
         located = references.with_columns(source=pl.col("source_file").replace_strict(files)).join(
             units, on=["source", "record", "turn"], how="left")
@@ -283,6 +283,22 @@ def test_the_held_out_keep_figures_equal_a_count_of_the_labels_against_the_menti
         assert row["n_occurrences"] == group.height
         assert row["precision"] == pytest.approx(true_counted / group["counted"].sum())
         assert row["recall"] == pytest.approx(true_counted / (group["label"] == 1).sum())
+
+
+def test_the_per_class_estimates_equal_matches_times_the_judged_share(demo):
+    run, _ = demo
+    files = {file: source for source, file in source_files(run, SHARED_DATA).items()}
+    labels = per_class_labels().with_columns(source=pl.col("source_file").replace_strict(files))
+    shares = labels.group_by("class_id").agg(share=pl.col("label").mean())
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        check = pl.from_arrow(connection.sql("select * from per_class_check where policy = 'keep'").arrow())
+        matched = pl.from_arrow(connection.sql(
+            "select class_id, count(distinct doc_id) as matched from mentions group by class_id").arrow())
+    joined = check.join(shares, on="class_id").join(matched, on="class_id")
+    assert joined.height == 50
+    assert (joined["matches"] == joined["matched"]).all()
+    assert joined["estimate"].to_list() == pytest.approx((joined["matched"] * joined["share"]).to_list())
+    assert (joined["estimate_low"] <= joined["estimate"]).all() and (joined["estimate"] <= joined["estimate_high"]).all()
 
 
 #: Classes captions name in the class sense (one visible thing under several WordNet senses, or a flagged term the

@@ -6,7 +6,7 @@ import polars as pl
 
 from pipeline.core.paths import LABELS_DIR
 from pipeline.lexicon.classsets import load_class_set
-from pipeline.stats.labels import HALVES, half_of, occurrence_labels, recall_labels
+from pipeline.stats.labels import HALVES, half_of, occurrence_labels, per_class_labels, recall_labels
 
 REFERENCE = ["source_file", "record", "turn"]
 
@@ -42,3 +42,15 @@ def test_the_halves_are_fixed_by_the_reference_and_about_even():
     assert 0.4 < share < 0.6
     # every occurrence of a text unit is in the same half
     assert occurrences.group_by(REFERENCE).agg(pl.col("half").n_unique())["half"].max() == 1
+
+
+def test_per_class_labels_are_unique_known_and_twenty_per_class():
+    assert pl.read_csv(LABELS_DIR / "per_class.csv", n_rows=0).columns == [
+        *REFERENCE, "class_id", "terms", "label", "confidence", "reason"]
+    judged = per_class_labels()
+    assert not judged.select(*REFERENCE, "class_id").is_duplicated().any()
+    assert set(judged["class_id"]) <= set(load_class_set("imagenet1k")["class_id"])
+    assert set(judged["label"]) == {0, 1} and set(judged["confidence"]) <= {"high", "low"}
+    assert (judged["reason"].fill_null("").str.strip_chars() != "").all()
+    sizes = judged.group_by("class_id").len()
+    assert sizes.height == 50 and (sizes["len"] == 20).all()
