@@ -9,7 +9,9 @@
 --            expected count.
 create or replace table mentions as
 with matched as (
-    select source, stage, role, conversation_id, doc_id, start, n_tokens, term, context
+    -- the sense model names a mention by its shard's place in $mention_files and its row there (sense/features.sql)
+    select source, stage, role, conversation_id, doc_id, start, n_tokens, term, context,
+        (file_index::bigint << 32) | file_row_number as mention
     from read_parquet($mention_files)
 ),
 
@@ -56,4 +58,4 @@ from matched
 join class_terms using (term)
 left join classes_with_unflagged_terms as unflagged using (class_id)
 left join class_words using (class_id)
-left join mention_senses as senses using (doc_id, start, class_id)
+left join mention_senses as senses using (mention, class_id)

@@ -37,8 +37,10 @@ def best_case_mentions(lexicon: pl.DataFrame, class_context: pl.DataFrame,
         replace_table(scratch, "lexicon", lexicon)
         replace_table(scratch, "class_context", class_context)
         senses = best_senses if best_senses is not None else pl.DataFrame(schema=SENSE_SCHEMA)
-        replace_table(scratch, "mention_senses", senses.select(
-            doc_id=pl.lit("best:") + pl.col("term"), start=pl.lit(0, pl.Int32), class_id="class_id",
+        # the shard's row of each term is its mention's name (see sql/sense/features.sql)
+        rows = mentions.select("term").with_row_index("mention").with_columns(pl.col("mention").cast(pl.Int64))
+        replace_table(scratch, "mention_senses", senses.join(rows, on="term").select(
+            "mention", doc_id=pl.lit("best:") + pl.col("term"), start=pl.lit(0, pl.Int32), class_id="class_id",
             sense_probability="sense_probability"))
         run_sql(scratch, "load_mentions", {"mention_files": [str(shard)]})
         run_sql(scratch, "mention_weights")

@@ -49,14 +49,15 @@ PARAMETERS = {
     "decisions": {"learning_only": True},
     "labels": {"band_llr": BAND_LLR},
 }
-WORKING_TABLES = ("sense_features", "sense_learning", "sense_priors", "sense_generic_features", "sense_relative_profiles",
-                  "sense_relative_llr", "sense_relative_evidence", "sense_labels", "sense_term_priors", "sense_decisions")
+WORKING_TABLES = ("sense_features", "sense_mentions", "sense_learning", "sense_priors", "sense_generic_features",
+                  "sense_relative_profiles", "sense_relative_llr", "sense_relative_evidence", "sense_labels", "sense_term_priors", "sense_decisions")
 
 
 def run_sense_model(connection: duckdb.DuckDBPyConnection, mention_files: list[str], rounds: int = ROUNDS) -> None:
-    """Writes `mention_senses` (doc_id, start, class_id, term, sense_probability, decided_by) and keeps
+    """Writes `mention_senses` (mention, doc_id, start, class_id, term, sense_probability, decided_by) and keeps
     `sense_collocations` (the last round's decision list) from the lexicon, `sense_seeds` and the mention shards."""
     run_sql(connection, "sense/features", {"mention_files": mention_files})
+    run_sql(connection, "sense/mentions", {"mention_files": mention_files})
     run_sql(connection, "sense/wordnet_priors")
     run_sql(connection, "sense/generic_features", {"generic_share": GENERIC_SHARE})
     run_sql(connection, "sense/relative_profiles", {"mention_files": mention_files})

@@ -8,7 +8,7 @@ create or replace table sense_collocations as
 with labelled as (
     select sense_features.class_id, sense_features.term, sense_features.feature, sense_labels.label
     from sense_features
-    join sense_labels using (doc_id, start, class_id, term)
+    join sense_labels using (mention, class_id, term)
 ),
 
 observed as (

@@ -1,12 +1,16 @@
 -- Features too common to be a seed: present in the windows of more than $generic_share of all flagged mentions
--- of the corpus (a, man, wearing in captions). A statistic of the corpus itself, no list.
+-- of the corpus (a, man, wearing in captions). A statistic of the corpus itself, no list. A mention's features are
+-- distinct, and a term shared by several classes has a row per class: counting the rows of each term's first class
+-- counts each mention once, with no distinct to hash.
 create or replace table sense_generic_features as
-with mentions as (
-    select count(distinct (doc_id, start)) as n
-    from sense_features
+with first_classes as (
+    select term, min(class_id) as class_id
+    from sense_priors
+    group by term
 )
 
-select feature
+select sense_features.feature
 from sense_features
-group by feature
-having count(distinct (doc_id, start)) > $generic_share * (select n from mentions)
+semi join first_classes using (term, class_id)
+group by sense_features.feature
+having count(*) > $generic_share * (select count(*) from sense_mentions)

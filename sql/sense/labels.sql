@@ -2,6 +2,6 @@
 -- enough by itself (|llr| >= $band_llr, whatever the prior) are labelled by it for the next round; the others
 -- abstain. Labels never depend on the prior, so a prior cannot feed on itself.
 create or replace table sense_labels as
-select doc_id, start, class_id, term, llr > 0 as label
+select mention, class_id, term, llr > 0 as label
 from sense_decisions
 where abs(llr) >= $band_llr

@@ -2,6 +2,6 @@
 -- a fixed pseudo-random choice (by a hash of the mention), so a round's cost is bounded whatever the corpus.
 -- The last round decides every mention (sense/decisions.sql with $learning_only false).
 create or replace table sense_learning as
-select doc_id, start, class_id
-from (select distinct doc_id, start, class_id, term from sense_features)
-qualify row_number() over (partition by class_id, term order by hash(doc_id, start), doc_id, start) <= $learning_cap
+select mention, class_id
+from (select distinct mention, class_id, term from sense_features)
+qualify row_number() over (partition by class_id, term order by hash(mention), mention) <= $learning_cap

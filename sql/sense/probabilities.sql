@@ -7,17 +7,19 @@
 -- executors), and the tables must not.
 create or replace table mention_senses as
 with flagged_mentions as (
-    select distinct doc_id, start, class_id, term
+    select distinct mention, class_id, term
     from sense_features
 )
 
 select
-    flagged_mentions.doc_id,
-    flagged_mentions.start,
+    flagged_mentions.mention,
+    sense_mentions.doc_id,
+    sense_mentions.start,
     flagged_mentions.class_id,
     flagged_mentions.term,
     round(coalesce(sense_decisions.p, sense_term_priors.prior), 12) as sense_probability,
     case when abs(sense_decisions.llr) >= $band_llr then sense_decisions.feature end as decided_by
 from flagged_mentions
+join sense_mentions using (mention)
 join sense_term_priors using (class_id, term)
-left join sense_decisions using (doc_id, start, class_id)
+left join sense_decisions using (mention, class_id)

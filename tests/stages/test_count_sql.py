@@ -30,10 +30,13 @@ LEXICON = pl.DataFrame(
     schema=["class_id", "term", "status", "flagged", "n_classes"], orient="row",
 )
 CONTEXT = pl.DataFrame({"class_id": ["crane_bird", "crane_machine", "kite_bird"], "word": ["bird", "lift", "hawk"]})
-# what the sense model (tests/stats/test_sense_model.py) said of each flagged mention: the probability of its class's sense
+# what the sense model (tests/stats/test_sense_model.py) said of each flagged mention: the probability of its class's
+# sense; a mention is named by its row in the one mention shard (sql/sense/features.sql)
 SENSES = pl.DataFrame(
-    [("d1", 1, "crane_bird", 0.1), ("d1", 1, "crane_machine", 0.9), ("d3", 1, "kite_bird", 0.5), ("d4", 1, "mouse_only", 0.2)],
-    schema={"doc_id": pl.String, "start": pl.Int32, "class_id": pl.String, "sense_probability": pl.Float64}, orient="row",
+    [(0, "d1", 1, "crane_bird", 0.1), (0, "d1", 1, "crane_machine", 0.9), (2, "d3", 1, "kite_bird", 0.5),
+     (3, "d4", 1, "mouse_only", 0.2)],
+    schema={"mention": pl.Int64, "doc_id": pl.String, "start": pl.Int32, "class_id": pl.String,
+            "sense_probability": pl.Float64}, orient="row",
 )
 # (doc_id, conversation_id, lemmas, mentions as (term, class_ids))
 DOCUMENTS = [
