@@ -1,6 +1,7 @@
 """What the run's policy does to the counts, said out loud: the classes it cuts by more than half against the
 raw count (`policy_cuts`), and the terms it can never count (`uncountable_terms`), with a warning for each
-kind. Zero is the "never mentioned" end of the correlation, so a policy's silent zeros would bias it."""
+kind; and the classes of a user's set that no WordNet synset was mapped to, which count by their own terms
+alone. Zero is the "never mentioned" end of the correlation, so a policy's silent zeros would bias it."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def policy_warnings(connection: duckdb.DuckDBPyConnection, policy: str, lexicon:
     replace_table(connection, "best_case_mentions", best_case_mentions(lexicon, class_context, best_senses))
     replace_table(connection, "uncountable_terms", sql_frame(connection, "uncountable_terms", {"policy": policy}))
     drop_relation(connection, "best_case_mentions")
-    return policy_notes(connection, EXAMPLES, f"policy {policy}")
+    return policy_notes(connection, EXAMPLES, f"policy {policy}") + unmapped_class_notes(connection, EXAMPLES)
 
 
 def policy_notes(connection: duckdb.DuckDBPyConnection, examples: int, policy: str = "the run's policy") -> list[str]:
@@ -76,3 +77,16 @@ def policy_notes(connection: duckdb.DuckDBPyConnection, examples: int, policy: s
         notes.append(f"{policy} can never count {n_uncountable:,} terms of the class set, e.g. {named}; "
                      "all of them: table uncountable_terms")
     return notes
+
+
+def unmapped_class_notes(connection: duckdb.DuckDBPyConnection, examples: int) -> list[str]:
+    """A sentence naming the classes without a WordNet synset (`classes.mapping` = 'unmapped'), if any."""
+    unmapped = sql_frame(connection, "report/unmapped_classes")
+    if unmapped.is_empty():
+        return []
+    named = ", ".join(f"{row['display_name']!r}" for row in unmapped.head(examples).iter_rows(named=True))
+    counted = f"{unmapped.height:,} classes have" if unmapped.height > 1 else "1 class has"
+    return [f"{counted} no WordNet mapping (no synset matched the name with evidence), e.g. "
+            f"{named}: each counts by its own name, curated additions and variants only, with no WordNet synonyms, "
+            "and a flagged name's sense model has no WordNet seeds for it; give a wnid column in the class file to "
+            "map them; all of them: classes where mapping = 'unmapped'"]

@@ -19,7 +19,9 @@ from ..core.sql import run_sql
 
 #: Bootstrapping rounds after the seeds' round 0.
 ROUNDS = 2
-#: Smoothing of the relatives' window shares (sense/relative_llr.sql), and the most one feature adds from them.
+#: Smoothing of the relatives' window shares (sense/relative_llr.sql): an m-estimate in pseudo-windows, then a floor;
+#: and the most one feature adds from them.
+RELATIVE_M = 10.0
 RELATIVE_FLOOR = 0.02
 RELATIVE_MAX = 2.0
 #: Pseudo-mentions a seed adds to its side of a feature's counts.
@@ -28,8 +30,10 @@ SEED_WEIGHT = 3.0
 M_ESTIMATE = 10.0
 #: The largest evidence one collocation gives, in log-odds.
 MAX_LLR = 4.0
-#: A feature in the windows of more than this share of all flagged mentions is no seed (see sense/generic_features.sql).
+#: A feature in the windows of more than this share of all flagged mentions, and of at least GENERIC_TERMS flagged
+#: terms, is no evidence of a sense (see sense/generic_features.sql).
 GENERIC_SHARE = 0.1
+GENERIC_TERMS = 3
 #: A feature needs this many (pseudo-)mentions to be a collocation.
 MIN_SUPPORT = 0.5
 #: A collocation labels a mention for the next round only when its evidence is at least this (log-odds; e^1.5 ≈ 4.5
@@ -59,9 +63,10 @@ def run_sense_model(connection: duckdb.DuckDBPyConnection, mention_files: list[s
     run_sql(connection, "sense/features", {"mention_files": mention_files})
     run_sql(connection, "sense/mentions", {"mention_files": mention_files})
     run_sql(connection, "sense/wordnet_priors")
-    run_sql(connection, "sense/generic_features", {"generic_share": GENERIC_SHARE})
+    run_sql(connection, "sense/generic_features", {"generic_share": GENERIC_SHARE, "generic_terms": GENERIC_TERMS})
     run_sql(connection, "sense/relative_profiles", {"mention_files": mention_files})
-    run_sql(connection, "sense/relative_llr", {"relative_floor": RELATIVE_FLOOR, "relative_max": RELATIVE_MAX})
+    run_sql(connection, "sense/relative_llr", {"relative_m": RELATIVE_M, "relative_floor": RELATIVE_FLOOR,
+                                               "relative_max": RELATIVE_MAX})
     run_sql(connection, "sense/relative_evidence", {"max_llr": MAX_LLR})
     run_sql(connection, "sense/learning", {"learning_cap": LEARNING_CAP})
     run_sql(connection, "sense/seed_labels")

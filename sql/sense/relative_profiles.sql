@@ -1,7 +1,7 @@
 -- What the text around each sense's relatives looks like in this corpus: for each flagged (class, term) and side
 -- (class, other), the share of its single-word seeds' windows (sampled by the match stage: the first few
--- occurrences of each per shard) that hold each feature, each relative weighing the same however common it is;
--- only the features that some mention of the term has (see sense/relative_llr.sql).
+-- occurrences of each per shard) that hold each feature, each relative weighing the same however common it is, and
+-- how many windows that is; only the features that some mention of the term has (see sense/relative_llr.sql).
 create or replace table sense_relative_profiles as
 with contexts as materialized (
     select relative, relative_feature as feature, sum(relative_n) as n
@@ -30,13 +30,14 @@ rates as materialized (
 ),
 
 relatives as (
-    select sense_seeds.class_id, sense_seeds.term, sense_seeds.side, sense_seeds.feature as relative
+    select sense_seeds.class_id, sense_seeds.term, sense_seeds.side, sense_seeds.feature as relative,
+        occurrences.n_occurrences
     from sense_seeds
     join occurrences on occurrences.relative = sense_seeds.feature
 ),
 
 present as (
-    select class_id, term, side, count(*) as n_relatives
+    select class_id, term, side, count(*) as n_relatives, sum(n_occurrences) as n_occurrences
     from relatives
     group by all
 ),
@@ -56,6 +57,6 @@ profiles as (
 )
 
 select profiles.class_id, profiles.term, profiles.side, profiles.feature,
-    profiles.total_rate / present.n_relatives as share, present.n_relatives
+    profiles.total_rate / present.n_relatives as share, present.n_relatives, present.n_occurrences
 from profiles
 join present using (class_id, term, side)

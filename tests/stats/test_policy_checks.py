@@ -36,7 +36,7 @@ def test_cuts_and_terms_that_never_count_are_tabled_and_warned_about():
     with duckdb.connect() as connection:
         replace_table(connection, "classes", pl.DataFrame({
             "class_id": ["crane_bird", "crane_machine", "kite_bird"], "class_index": [0, 1, 2],
-            "display_name": ["crane", "crane (machine)", "kite"]}))
+            "display_name": ["crane", "crane (machine)", "kite"], "mapping": ["wnid", "exact_lemma", "unmapped"]}))
         replace_table(connection, "class_frequency_by_policy", pl.DataFrame({
             "class_id": ["crane_bird", "crane_bird", "kite_bird", "kite_bird", "crane_machine", "crane_machine"],
             "class_index": [0, 0, 2, 2, 1, 1], "display_name": ["crane", "crane", "kite", "kite", "m", "m"],
@@ -47,6 +47,7 @@ def test_cuts_and_terms_that_never_count_are_tabled_and_warned_about():
         never = sql_frame(connection, "report/uncountable_terms", {"limit": 10})
     assert cuts.rows() == [("kite", "kite_bird", 8.0, 0.0), ("m", "crane_machine", 4.0, 1.0)]  # crane keeps 60%
     assert never.rows() == [("crane", "crane (machine)"), ("kite", "kite")]
-    assert len(warnings) == 2
+    assert len(warnings) == 3
     assert "cuts 2 classes" in warnings[0] and "kite (kite_bird) 8 → 0" in warnings[0]
     assert "never count 2 terms" in warnings[1] and "'kite' (kite)" in warnings[1]
+    assert warnings[2].startswith("1 class has no WordNet mapping") and "e.g. 'kite':" in warnings[2]

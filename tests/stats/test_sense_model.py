@@ -37,8 +37,8 @@ TEXTS = {
 }
 
 
-def senses(tmp_path) -> dict[str, float]:
-    documents = pl.DataFrame({"doc_id": list(TEXTS), "text": list(TEXTS.values())})
+def senses(tmp_path, texts: dict[str, str] = TEXTS) -> dict[str, float]:
+    documents = pl.DataFrame({"doc_id": list(texts), "text": list(texts.values())})
     lemmas = normalize_documents(documents)
     shard, _ = mention_shard(lemmas, term_index(LEXICON), pl.DataFrame(schema={"term": pl.String, "word": pl.String}),
                              flagged_terms=pl.Series(["crane"]), relatives=relative_words(SEEDS))
@@ -57,6 +57,19 @@ def test_seeds_collocations_and_relatives_decide_and_the_prior_fills_in(tmp_path
     assert all(p[doc] > 0.5 for doc in ("bird1", "bird2", "bird3", "marsh", "reeds")), p
     assert all(p[doc] < 0.5 for doc in ("machine1", "machine2", "machine3", "site")), p
     assert 0.3 < p["none"] < 0.7  # the corpus's own share of the class sense, shrunk towards WordNet's 0.5
+
+
+def test_relatives_seen_in_a_window_or_two_say_little(tmp_path):
+    # one girder (the other sense's relative) after "the", one egret: the crane after "the" is not thereby a machine
+    p = senses(tmp_path, {"crane": "the crane", "girder": "the girder", "egret": "an egret", "other": "a crane"})
+    assert abs(p["crane"] - p["other"]) < 0.1, p
+
+
+def test_in_a_small_corpus_the_words_of_one_terms_windows_stay_evidence(tmp_path):
+    # every feature is in a large share of four mentions of one term: none of them is generic, and the seeds speak
+    p = senses(tmp_path, {"bird": "a crane and a heron", "machine": "a crane at the construction site",
+                          "bird2": "a crane wading", "none": "a crane"})
+    assert p["bird"] > 0.5 > p["machine"], p
 
 
 def test_relative_windows_ride_in_the_shard_without_a_term(tmp_path):
