@@ -154,10 +154,11 @@ def _leftmost_longest(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 def match_lemmas(lemmas: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     """Pure core: lemma streams (doc_id, lemmas) × term index → mentions (doc_id, start, n_tokens, term).
 
-    Any other columns of the text units but `n_words` (source, stage, role, conversation_id) come along.
+    Any other columns of the text units but `n_words` and `proper_names` (source, stage, role, conversation_id)
+    come along.
     """
     offsets, flat = flat_streams(lemmas["lemmas"])
-    units = lemmas.select(pl.exclude("lemmas", "n_words"))
+    units = lemmas.select(pl.exclude("lemmas", "n_words", "proper_names"))
     if offsets[-1] == 0 or terms.is_empty():
         return units.clear().with_columns(**{name: pl.lit(None, dtype) for name, dtype in MENTION_SCHEMA.items() if name != "doc_id"})
     encoded = encode_terms(terms)
