@@ -196,7 +196,7 @@ def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_contex
     """
     flagged = pl.col("term").is_in(term_context["term"].implode())
     flagged_mentions = mentions.filter(flagged).select("doc_id", "start", "term")
-    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged_mentions["doc_id"].implode()))
+    chosen = lemmas.select("doc_id", "lemmas").filter(pl.col("doc_id").is_in(flagged_mentions["doc_id"].implode()))
     offsets, flat = flat_streams(chosen["lemmas"])
     names = flat.dtype.categories.to_series()
     is_context = names.is_in(term_context["word"].implode()).fill_null(False).to_numpy()
@@ -274,7 +274,7 @@ def with_sense_features(lemmas: pl.DataFrame, mentions: pl.DataFrame, flagged_te
     flagged = mentions.with_row_index("row").filter(pl.col("term").is_in(flagged_terms.implode()))
     if flagged.is_empty():
         return mentions.with_columns(features=pl.lit(None, pl.List(pl.String)))
-    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged["doc_id"].implode())).select("doc_id", "lemmas")
+    chosen = lemmas.select("doc_id", "lemmas").filter(pl.col("doc_id").is_in(flagged["doc_id"].implode()))
     offsets, flat = flat_streams(chosen["lemmas"])
     unit = flagged.join(chosen.select("doc_id").with_row_index("unit"), on="doc_id", how="left", maintain_order="left")
     units = unit["unit"].to_numpy().astype(np.int64)
