@@ -38,8 +38,9 @@ LOOKUPS = resources.files("spacy_lookups_data") / "data"
 #: question, an exclamation or a clause, and a line break.
 SENTENCE_BREAKS = (".", "!", "?", ":", ";", "\n", "\r")
 BREAK_CLASS = f"[{''.join(SENTENCE_BREAKS)}]"
-#: A token's marks, bits of one byte.
+#: A token's marks, and a piece's, bits of one byte.
 CAPITALIZED, OPENS_SENTENCE, FIRST_IN_PIECE, LONG_WORD = 1, 2, 4, 8
+HOLDS_CAPITAL, ENDS_SENTENCE, HOLDS_NO_TOKEN = 1, 2, 4
 #: What a text unit is, carried from ingest through normalize and match so the count never joins on doc_id.
 UNIT_SCHEMA = {"doc_id": pl.String, "source": pl.String, "stage": pl.String, "role": pl.String, "conversation_id": pl.String}
 
@@ -106,22 +107,21 @@ def lemma_streams(texts: pl.Series) -> tuple[pl.Series, pl.Series]:
     tokens = _piece_tokens(piece_codes.dtype.categories.to_series())
     # each piece occurrence expands to its distinct piece's run of lemmas
     token_counts = np.diff(tokens.offsets)[codes]
-    ends = np.cumsum(token_counts)
+    token_starts = np.concatenate([[0], np.cumsum(token_counts)])
     gather = concatenated_ranges(tokens.offsets[codes], token_counts)
-    offsets = np.concatenate([[0], ends])[piece_offsets]
+    offsets = token_starts[piece_offsets]
     lemmas = pl.Series(texts.name, pa.LargeListArray.from_arrays(_arrow(offsets), tokens.lemmas.take(_arrow(gather))))
-    return lemmas, _proper_names(tokens, PieceOccurrences(codes, token_counts, ends, piece_offsets, offsets))
+    return lemmas, _proper_names(tokens, PieceOccurrences(codes, token_starts, piece_offsets, offsets))
 
 
 @dataclass(frozen=True)
 class PieceOccurrences:
-    """The texts' pieces one after another: each one's distinct piece (`codes`), how many tokens it holds and
-    where they end among the texts' tokens; where each text's pieces start among them and its tokens among the
-    texts' (`offsets`), plus the ends."""
+    """The texts' pieces one after another: each one's distinct piece (`codes`) and where its tokens start among
+    the texts' (`token_starts`, plus the end); where each text's pieces start among them (`piece_offsets`) and
+    its tokens among the texts' (`offsets`), plus the ends."""
 
     codes: np.ndarray
-    token_counts: np.ndarray
-    ends: np.ndarray
+    token_starts: np.ndarray
     piece_offsets: np.ndarray
     offsets: np.ndarray
 
@@ -136,46 +136,53 @@ def _proper_names(tokens: PieceTokens, pieces: PieceOccurrences) -> pl.Series:
     tokens (`dog." The`, `dog. (The` and `dog.The` alike). A text in title case (at least 3/4 of its words of
     four or more letters capitalized, as a text without such words is too) has no proper names, its capitals
     saying nothing; nor has one in capitals alone, which has no capitalized token. Only the pieces that hold a
-    capitalized token are looked at token by token.
+    capitalized token are looked at token by token, and what they need is read from the distinct pieces' small
+    tables rather than from arrays as long as the text.
     """
-    holding = np.flatnonzero(np.take(tokens.holds_capital, pieces.codes))
-    counts = np.take(pieces.token_counts, holding)
-    run_starts = np.take(tokens.offsets, np.take(pieces.codes, holding))
+    # numpy finds the true ones of booleans twice as fast as of bytes
+    holding = np.flatnonzero(np.take((tokens.piece_marks & HOLDS_CAPITAL).astype(bool), pieces.codes))
+    # each holding piece and the one before it side by side, for one pass over the long array of codes (the
+    # shard's first piece has none before it, and opens a text anyway)
+    code, code_before = np.take(pieces.codes, np.stack([holding, np.maximum(holding - 1, 0)], axis=1)).T
+    counts, run_starts = np.diff(tokens.offsets)[code], tokens.offsets[code]
     distinct = concatenated_ranges(run_starts, counts)
     marks = np.take(tokens.marks, distinct)
     capital = (marks & CAPITALIZED).astype(bool)
-    marks, holder = marks[capital], np.repeat(holding, counts)[capital]
-    positions = (distinct + np.repeat(pieces.ends[holding] - counts - run_starts, counts))[capital]
+    marks, holder = marks[capital], np.repeat(np.arange(len(holding)), counts)[capital]  # holder: index in holding
+    positions = (distinct + np.repeat(np.take(pieces.token_starts, holding) - run_starts, counts))[capital]
     opening = (marks & OPENS_SENTENCE).astype(bool)
     first = np.flatnonzero(marks & FIRST_IN_PIECE)
-    opening[first] |= _open_sentences(tokens, pieces, positions[first], holder[first])
+    first_holders = holder[first]
+    opening[first] |= _open_sentences(tokens, pieces, positions[first], holding[first_holders],
+                                      np.take(tokens.piece_marks, code_before[first_holders]))
     # a capitalized opener followed by a capitalized token inside the sentence starts a name; a text's last token
     # is followed by the next text's first, which opens a sentence
     followed = np.zeros(len(positions), dtype=bool)
     followed[:-1] = (positions[1:] == positions[:-1] + 1) & ~opening[1:]
     proper = positions[~opening | followed]
     texts = np.searchsorted(pieces.offsets, proper, side="right") - 1
-    title_case = _title_cased(tokens, pieces, np.unique(texts), positions, (marks & LONG_WORD).astype(bool))
+    candidates = texts[np.flatnonzero(np.diff(texts, prepend=-1))]  # `texts` is sorted
+    title_case = _title_cased(tokens, pieces, candidates, positions, (marks & LONG_WORD).astype(bool))
     proper, texts = proper[~np.isin(texts, title_case)], texts[~np.isin(texts, title_case)]
     values = _arrow((proper - pieces.offsets[texts]).astype(np.int32))
     list_ends = list_offsets(np.bincount(texts, minlength=len(pieces.offsets) - 1)).astype(np.int32)
     return pl.Series("proper_names", pa.ListArray.from_arrays(_arrow(list_ends), values))
 
 
-def _open_sentences(tokens: PieceTokens, pieces: PieceOccurrences, starts: np.ndarray, holders: np.ndarray) -> np.ndarray:
-    """Whether a sentence opens at each of `starts`, the first token of piece occurrence `holders`: at a text's
-    first token, or after a piece that ends a sentence among those since the previous token."""
+def _open_sentences(tokens: PieceTokens, pieces: PieceOccurrences, starts: np.ndarray, holders: np.ndarray,
+                    before: np.ndarray) -> np.ndarray:
+    """Whether a sentence opens at each of `starts`, the first token of piece occurrence `holders`, whose previous
+    piece has the marks `before`: at a text's first token, or after a piece that ends a sentence among those since
+    the previous token."""
     text_start = np.zeros(pieces.offsets[-1] + 1, dtype=bool)
     text_start[pieces.offsets[:-1]] = True
-    since = np.maximum(holders - 1, 0)
-    opens = text_start[starts] | np.take(tokens.ends_sentence, np.take(pieces.codes, since))
-    # before the piece before may stand pieces that hold no token ("-", or "" between two spaces)
-    gaps = np.flatnonzero((np.take(pieces.token_counts, since) == 0) & ~opens)
-    first = np.searchsorted(pieces.ends, starts[gaps])
-    spans = since[gaps] - first
-    ended = _run_sums(np.take(tokens.ends_sentence, np.take(pieces.codes, concatenated_ranges(first, spans))),
-                      list_offsets(spans))
-    opens[gaps] = ended > 0
+    opens = text_start[starts] | (before & ENDS_SENTENCE).astype(bool)
+    # before the piece before may stand more pieces that hold no token ("-", or "" between two spaces)
+    gaps = np.flatnonzero((before & HOLDS_NO_TOKEN).astype(bool) & ~opens)
+    first = np.searchsorted(pieces.token_starts, starts[gaps] - 1, side="right") - 1
+    spans = holders[gaps] - 1 - first
+    between = np.take(tokens.piece_marks, np.take(pieces.codes, concatenated_ranges(first, spans)))
+    opens[gaps] = _run_sums(between & ENDS_SENTENCE, list_offsets(spans)) > 0
     return opens
 
 
@@ -187,8 +194,21 @@ def _title_cased(tokens: PieceTokens, pieces: PieceOccurrences, candidates: np.n
     running = np.concatenate([[0], np.cumsum(capitalized_long)])
     n_capitalized = (running[np.searchsorted(capitalized, pieces.offsets[candidates + 1])]
                      - running[np.searchsorted(capitalized, pieces.offsets[candidates])])
-    n_long = _run_sums(np.take(tokens.long_words, pieces.codes), pieces.piece_offsets)[candidates]
-    return candidates[4 * n_capitalized >= 3 * n_long]
+    starts, ends = pieces.piece_offsets[candidates], pieces.piece_offsets[candidates + 1]
+    title_case = np.zeros(len(candidates), dtype=bool)
+    # long words are counted over a growing head of each text's pieces, from a few more than its capitals: a text
+    # with few capitals among many words, the common case, is settled by its first pieces instead of all of them
+    undecided, head = np.arange(len(candidates)), 2 * n_capitalized + 8
+    while len(undecided):
+        lengths = np.minimum(ends[undecided] - starts[undecided], head)
+        occurrences = concatenated_ranges(starts[undecided], lengths)
+        n_long = _run_sums(np.take(tokens.long_words, np.take(pieces.codes, occurrences)), list_offsets(lengths))
+        too_many = 3 * n_long > 4 * n_capitalized[undecided]
+        whole = lengths == ends[undecided] - starts[undecided]
+        title_case[undecided[whole & ~too_many]] = True
+        going_on = ~whole & ~too_many
+        undecided, head = undecided[going_on], head[going_on] * 4
+    return candidates[title_case]
 
 
 def _run_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
@@ -222,15 +242,14 @@ def list_offsets(lengths: np.ndarray) -> np.ndarray:
 class PieceTokens:
     """The tokens of distinct pieces: where each piece's start in `lemmas` and `marks` (plus the end), their
     lemmas (dictionary-encoded) and marks (CAPITALIZED; OPENS_SENTENCE: a break before it inside its piece;
-    FIRST_IN_PIECE; LONG_WORD: four letters or more); and for each piece whether it holds a capitalized token,
-    whether it ends a sentence (a break after its last token, or anywhere in a piece without tokens) and how
-    many of its tokens have four letters or more."""
+    FIRST_IN_PIECE; LONG_WORD: four letters or more); and each piece's marks (HOLDS_CAPITAL; ENDS_SENTENCE: a
+    break after its last token, or anywhere in a piece without tokens; HOLDS_NO_TOKEN) and how many of its
+    tokens have four letters or more."""
 
     offsets: np.ndarray
     lemmas: pa.DictionaryArray
     marks: np.ndarray
-    holds_capital: np.ndarray
-    ends_sentence: np.ndarray
+    piece_marks: np.ndarray
     long_words: np.ndarray
 
 
@@ -249,17 +268,17 @@ def _piece_tokens(pieces: pl.Series) -> PieceTokens:
     marks[offsets[:-1][np.diff(offsets) > 0]] |= FIRST_IN_PIECE
     capitalized = _capitalized_tokens(pieces, lowered, offsets)
     marks[capitalized] |= CAPITALIZED
-    holds_capital = np.zeros(len(pieces), dtype=bool)
-    holds_capital[np.searchsorted(offsets, capitalized, side="right") - 1] = True
+    piece_marks = np.where(np.diff(offsets) == 0, HOLDS_NO_TOKEN, 0).astype(np.uint8)
+    piece_marks[np.searchsorted(offsets, capitalized, side="right") - 1] |= HOLDS_CAPITAL
     broken = lowered.str.contains_any(list(SENTENCE_BREAKS)).arg_true().to_numpy()
     with_breaks = lowered.gather(broken)
-    ends_sentence = np.zeros(len(pieces), dtype=bool)
-    ends_sentence[broken] = with_breaks.str.contains(f"{BREAK_CLASS}[\\W_]*$").to_numpy()
+    ends = with_breaks.str.contains(f"{BREAK_CLASS}[\\W_]*$").to_numpy()
+    piece_marks[broken[ends]] |= ENDS_SENTENCE
     # each token with the separators before it: a break among them opens a sentence at the token
     separated = with_breaks.str.extract_all(r"[\W_]*[^\W_]+").explode(empty_as_null=False)
     positions = concatenated_ranges(offsets[broken], np.diff(offsets)[broken])
     marks[positions[separated.str.contains(BREAK_CLASS).to_numpy()]] |= OPENS_SENTENCE
-    return PieceTokens(offsets, values, marks, holds_capital, ends_sentence, long_words)
+    return PieceTokens(offsets, values, marks, piece_marks, long_words)
 
 
 def _capitalized_tokens(pieces: pl.Series, lowered: pl.Series, offsets: np.ndarray) -> np.ndarray:
