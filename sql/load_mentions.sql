@@ -1,5 +1,5 @@
--- One row per mention of a class by a counted term: where it occurred, the term's ambiguity, and the
--- mention's weight under each disambiguation policy:
+-- One row per mention of a class by a counted term: where it occurred, whether the text capitalizes it as a
+-- proper name (`proper_name`), the term's ambiguity, and the mention's weight under each disambiguation policy:
 --   keep     every mention counts 1;
 --   drop     a flagged term counts 0 when its class has an unflagged counted term, else 1;
 --   split    a term shared by k classes counts 1/k for each;
@@ -21,8 +21,8 @@ class_terms as (
         term,
         flagged,
         n_classes,
-        -- a flagged term a capital never names: a proper name around it means something else
-        flagged and not regexp_matches(text, '\p{Lu}') as cut_by_proper_names
+        -- written in lower case, a flagged term capitalized in a text names something else
+        flagged and lower(text) = text as cut_by_proper_names
     from lexicon
     where status = 'counted'
 ),
