@@ -1,22 +1,30 @@
--- One row per mention of a class by a counted term: where it occurred, the term's ambiguity, and the
--- mention's weight under each disambiguation policy:
+-- One row per mention of a class by a counted term: where it occurred, whether the text capitalizes it as a
+-- proper name (`proper_name`), the term's ambiguity, and the mention's weight under each disambiguation policy:
 --   keep     every mention counts 1;
 --   drop     a flagged term counts 0 when its class has an unflagged counted term, else 1;
 --   split    a term shared by k classes counts 1/k for each;
 --   context  a flagged term counts 1 only when its text unit also holds one of the class's context words;
 --   sense    a flagged term counts 1 when the sense model (mention_senses) gives its class's sense a probability
 --            of at least 1/2; `sense_probability` is that probability (1 for an unflagged term), whose sum is the
---            expected count.
+--            expected count. A flagged term the lexicon writes in lower case counts 0, with probability 0, where
+--            the text capitalizes it as a proper name ("Minnie Mouse", "Jersey City": `proper_name`, from the
+--            match stage); a flagged term capitalized by right ("Boxer", "Cardigan": the dogs) is never cut so.
 create or replace table mentions as
 with matched as (
     -- the sense model names a mention by its shard's place in $mention_files and its row there (sense/features.sql)
-    select source, stage, role, conversation_id, doc_id, start, n_tokens, term, context,
+    select source, stage, role, conversation_id, doc_id, start, n_tokens, term, proper_name, context,
         (file_index::bigint << 32) | file_row_number as mention
     from read_parquet($mention_files)
 ),
 
 class_terms as (
-    select class_id, term, flagged, n_classes
+    select
+        class_id,
+        term,
+        flagged,
+        n_classes,
+        -- written in lower case, a flagged term capitalized in a text names something else
+        flagged and lower(text) = text as cut_by_proper_names
     from lexicon
     where status = 'counted'
 ),
@@ -46,14 +54,23 @@ select
     class_terms.class_id,
     class_terms.flagged,
     class_terms.n_classes,
+    matched.proper_name,
     1.0 as weight_keep,
     case when class_terms.flagged and unflagged.class_id is not null then 0.0 else 1.0 end as weight_drop,
     1.0 / class_terms.n_classes as weight_split,
     case when not class_terms.flagged or coalesce(list_has_any(matched.context, class_words.words), false) then 1.0 else 0.0 end
         as weight_context,
-    case when not class_terms.flagged or coalesce(senses.sense_probability, 0.0) >= 0.5 then 1.0 else 0.0 end
-        as weight_sense,
-    case when class_terms.flagged then coalesce(senses.sense_probability, 0.0) else 1.0 end as sense_probability
+    case
+        when not class_terms.flagged then 1.0
+        when class_terms.cut_by_proper_names and matched.proper_name then 0.0
+        when coalesce(senses.sense_probability, 0.0) >= 0.5 then 1.0
+        else 0.0
+    end as weight_sense,
+    case
+        when not class_terms.flagged then 1.0
+        when class_terms.cut_by_proper_names and matched.proper_name then 0.0
+        else coalesce(senses.sense_probability, 0.0)
+    end as sense_probability
 from matched
 join class_terms using (term)
 left join classes_with_unflagged_terms as unflagged using (class_id)

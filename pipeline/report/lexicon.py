@@ -31,7 +31,8 @@ def flagged_terms_section(connection: duckdb.DuckDBPyConnection) -> str:
         "sense_share); or on the curated generic list. The most frequent, with the mentions each policy counts (drop: "
         "only where the class has another term; split: divided among the classes sharing it; context: only with a word "
         "of the class's gloss or hypernyms in the same text; sense: when the sense model learned from this corpus gives "
-        "the class's sense a probability of at least 1/2).</p>"
+        "the class's sense a probability of at least 1/2, and never where the text capitalizes a term written in "
+        "lower case as a proper name: Minnie Mouse).</p>"
         + frame_table(frame, "flagged-terms", f"The {TOP} most mentioned flagged terms", searchable=True)
     )
 

@@ -18,7 +18,7 @@ def body(context: StageContext, output_dir: Path) -> StageOutput:
     lexicon = context.upstream["synonyms"]["outputs"]
     lexicon_rows = pl.read_parquet(lexicon["lexicon"])
     confirming = term_context(lexicon_rows, pl.read_parquet(lexicon["class_context"]))
-    task = ShardTask(columns=(*UNIT_SCHEMA, "lemmas"),
+    task = ShardTask(columns=(*UNIT_SCHEMA, "lemmas", "proper_names"),
                      process=functools.partial(mention_shard, terms=term_index(lexicon_rows), term_context=confirming,
                                                flagged_terms=flagged_terms(lexicon_rows),
                                                relatives=relative_words(pl.read_parquet(lexicon["sense_seeds"]))),

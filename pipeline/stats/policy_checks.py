@@ -24,14 +24,14 @@ def best_case_mentions(lexicon: pl.DataFrame, class_context: pl.DataFrame,
                        best_senses: pl.DataFrame | None = None) -> pl.DataFrame:
     """(class_id, term, policy, weight): the weight of one mention of each counted term in a text unit that holds
     every context word of its classes and the sense model's strongest collocation for its class's sense
-    (`best_senses`: class_id, term, sense_probability; none without it), under every policy, weighted by the
-    count's own SQL (sql/load_mentions.sql)."""
+    (`best_senses`: class_id, term, sense_probability; none without it), and no proper name, under every policy,
+    weighted by the count's own SQL (sql/load_mentions.sql)."""
     terms = term_index(lexicon.filter(pl.col("status") == "counted"))
     words = term_context(lexicon, class_context).group_by("term").agg(context=pl.col("word"))
     mentions = terms.join(words, on="term", how="left").select(
         *(pl.lit("").alias(name) for name in ("source", "stage", "role", "conversation_id")),
         doc_id=pl.lit("best:") + pl.col("term"), start=pl.lit(0, pl.Int32), n_tokens="n_tokens", term="term",
-        context="context")
+        proper_name=pl.lit(False), context="context")
     with tempfile.TemporaryDirectory(prefix="classfreq-best-case-") as folder, duckdb.connect() as scratch:
         shard = Path(folder) / "mentions.parquet"
         mentions.write_parquet(shard)

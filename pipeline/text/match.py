@@ -9,8 +9,9 @@ leftmost-longest is kept, as a reader would read the text. Lemma streams are cat
 distinct lemma is looked up once.
 
 A mention shard row is the text unit's columns (doc_id, source, stage, role, conversation_id), the
-match (start, n_tokens, term) and, for flagged terms, `context`: the class-confirming words present in
-the same text unit, which the count's `context` policy needs.
+match (start, n_tokens, term), `proper_name` (a token of the match is one of its text unit's proper-name
+tokens, which normalize found from the original case: "Minnie Mouse") and, for flagged terms, `context`:
+the class-confirming words present in the same text unit, which the count's `context` policy needs.
 """
 
 from __future__ import annotations
@@ -154,10 +155,11 @@ def _leftmost_longest(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 def match_lemmas(lemmas: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     """Pure core: lemma streams (doc_id, lemmas) × term index → mentions (doc_id, start, n_tokens, term).
 
-    Any other columns of the text units but `n_words` (source, stage, role, conversation_id) come along.
+    Any other columns of the text units but `n_words` and `proper_names` (source, stage, role, conversation_id)
+    come along.
     """
     offsets, flat = flat_streams(lemmas["lemmas"])
-    units = lemmas.select(pl.exclude("lemmas", "n_words"))
+    units = lemmas.select(pl.exclude("lemmas", "n_words", "proper_names"))
     if offsets[-1] == 0 or terms.is_empty():
         return units.clear().with_columns(**{name: pl.lit(None, dtype) for name, dtype in MENTION_SCHEMA.items() if name != "doc_id"})
     encoded = encode_terms(terms)
@@ -171,6 +173,21 @@ def match_lemmas(lemmas: pl.DataFrame, terms: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def with_proper_names(lemmas: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
+    """Pure core: mentions plus `proper_name`, whether a token of the mention's span [start, start + n_tokens) is
+    one of its text unit's proper-name tokens (`proper_names` of the lemma streams): few text units have any, so
+    only theirs are looked at."""
+    names = (lemmas.select("doc_id", position="proper_names")
+             .filter(pl.col("position").list.len() > 0).explode("position"))
+    named_rows = (
+        mentions.select("doc_id", "start", "n_tokens").with_row_index("row")
+        .join(names, on="doc_id")
+        .filter(pl.col("position") >= pl.col("start"), pl.col("position") < pl.col("start") + pl.col("n_tokens"))
+        ["row"]
+    )
+    return mentions.with_columns(proper_name=pl.int_range(pl.len(), dtype=pl.UInt32).is_in(named_rows.implode()))
+
+
 def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_context: pl.DataFrame) -> pl.DataFrame:
     """Pure core: mentions plus `context`, for a flagged term the words of `term_context` (term, word: the context
     words of the term's classes) that occur in the mention's text unit; null for other terms.
@@ -179,7 +196,7 @@ def with_context_words(lemmas: pl.DataFrame, mentions: pl.DataFrame, term_contex
     """
     flagged = pl.col("term").is_in(term_context["term"].implode())
     flagged_mentions = mentions.filter(flagged).select("doc_id", "start", "term")
-    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged_mentions["doc_id"].implode()))
+    chosen = lemmas.select("doc_id", "lemmas").filter(pl.col("doc_id").is_in(flagged_mentions["doc_id"].implode()))
     offsets, flat = flat_streams(chosen["lemmas"])
     names = flat.dtype.categories.to_series()
     is_context = names.is_in(term_context["word"].implode()).fill_null(False).to_numpy()
@@ -257,7 +274,7 @@ def with_sense_features(lemmas: pl.DataFrame, mentions: pl.DataFrame, flagged_te
     flagged = mentions.with_row_index("row").filter(pl.col("term").is_in(flagged_terms.implode()))
     if flagged.is_empty():
         return mentions.with_columns(features=pl.lit(None, pl.List(pl.String)))
-    chosen = lemmas.filter(pl.col("doc_id").is_in(flagged["doc_id"].implode())).select("doc_id", "lemmas")
+    chosen = lemmas.select("doc_id", "lemmas").filter(pl.col("doc_id").is_in(flagged["doc_id"].implode()))
     offsets, flat = flat_streams(chosen["lemmas"])
     unit = flagged.join(chosen.select("doc_id").with_row_index("unit"), on="doc_id", how="left", maintain_order="left")
     units = unit["unit"].to_numpy().astype(np.int64)
@@ -316,12 +333,14 @@ def relative_contexts(lemmas: pl.DataFrame, relatives: pl.Series, cap: int = REL
 
 def mention_shard(lemmas: pl.DataFrame, terms: pl.DataFrame, term_context: pl.DataFrame,
                   flagged_terms: pl.Series | None = None, relatives: pl.Series | None = None) -> tuple[pl.DataFrame, int]:
-    """A shard of lemma streams → its mentions with their context words and sense features, and how many there are.
+    """A shard of lemma streams → its mentions with their proper-name flags, context words and sense features, and
+    how many there are.
 
     The windows of the sense model's relatives (:func:`relative_contexts`) ride in the same shard as rows with no
     term (and no doc_id): `relative`, and `features` holding `n` copies-worth as `relative_n`."""
     flagged_terms = term_context["term"].unique() if flagged_terms is None else flagged_terms
-    mentions = with_context_words(lemmas, match_lemmas(lemmas, terms), term_context)
+    mentions = with_proper_names(lemmas, match_lemmas(lemmas, terms))
+    mentions = with_context_words(lemmas, mentions, term_context)
     mentions = with_sense_features(lemmas, mentions, flagged_terms).with_columns(
         relative=pl.lit(None, pl.String), relative_feature=pl.lit(None, pl.String), relative_n=pl.lit(None, pl.UInt32))
     if relatives is not None and not relatives.is_empty():
@@ -334,7 +353,8 @@ def mention_shard(lemmas: pl.DataFrame, terms: pl.DataFrame, term_context: pl.Da
 
 def warm_up() -> None:
     """A two-term match in memory: a worker pays for its first call of these kernels before its first shard."""
-    lemmas = pl.DataFrame({**{name: ["a"] for name in UNIT_SCHEMA}, "lemmas": [["sea", "lion", "swim"]]})
+    lemmas = pl.DataFrame({**{name: ["a"] for name in UNIT_SCHEMA}, "lemmas": [["sea", "lion", "swim"]],
+                           "proper_names": [[0]]})
     terms = term_index(pl.DataFrame({"term": ["sea lion", "lion"]}))
     mention_shard(lemmas, terms, pl.DataFrame({"term": ["lion"], "word": ["swim"]}))
 

@@ -8,8 +8,8 @@ select
     n_labelled,
     n_class_sense,
     round(estimate, 1) as estimate,
-    format('{:.0f}–{:.0f}', estimate_low, estimate_high) as interval_95,
+    printf('%.0f–%.0f', estimate_low, estimate_high) as interval_95,
     policy,
-    format('{:.0f}{}', count, case when within then '' else ' *' end) as count
+    printf('%.0f', count) || case when within then '' else ' *' end as count
 from per_class_check
 order by matches desc, class_id, list_position($policies::varchar[], policy)

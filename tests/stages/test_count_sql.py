@@ -28,7 +28,7 @@ LEXICON = pl.DataFrame(
         ("crane_bird", "crane kick", "blocked", False, None),
     ],
     schema=["class_id", "term", "status", "flagged", "n_classes"], orient="row",
-)
+).with_columns(text="term")
 CONTEXT = pl.DataFrame({"class_id": ["crane_bird", "crane_machine", "kite_bird"], "word": ["bird", "lift", "hawk"]})
 # what the sense model (tests/stats/test_sense_model.py) said of each flagged mention: the probability of its class's
 # sense; a mention is named by its row in the one mention shard (sql/sense/features.sql)
@@ -52,9 +52,10 @@ def connection(tmp_path):
     mention_file = tmp_path / "mentions.parquet"
     lemmas = pl.DataFrame({"doc_id": [d[0] for d in DOCUMENTS], "lemmas": [d[2] for d in DOCUMENTS]})
     matched = pl.DataFrame(
-        [("s", "pretrain", "caption", conversation, doc_id, 1, len(term.split()), term)
+        [("s", "pretrain", "caption", conversation, doc_id, 1, len(term.split()), term, False)
          for doc_id, conversation, _, found in DOCUMENTS for term, _ in found],
-        schema=["source", "stage", "role", "conversation_id", "doc_id", "start", "n_tokens", "term"], orient="row",
+        schema=["source", "stage", "role", "conversation_id", "doc_id", "start", "n_tokens", "term", "proper_name"],
+        orient="row",
     )
     with_context_words(lemmas, matched, term_context(LEXICON, CONTEXT)).write_parquet(mention_file)
     uncounted = pl.DataFrame([("s", "pretrain", "d5", "crane kick", "crane_bird")],
@@ -185,3 +186,40 @@ def test_no_text_gives_no_scope_and_no_rows(connection):
     run_sql(connection, "class_frequency", {"policy": "context"})
     for table in ("class_frequency_by_policy", "class_frequency"):
         assert query_frame(connection, f"select count(*) as n from {table}")["n"][0] == 0, table
+
+
+def test_sense_never_counts_a_proper_name_for_a_flagged_term_written_in_lower_case(tmp_path):
+    lexicon = pl.DataFrame(
+        [("mouse_only", "mouse", "mouse", True), ("mouse_only", "computer mouse", "computer mouse", False),
+         ("boxer_dog", "boxer", "Boxer", True)],  # the dog's name is capitalized by right
+        schema=["class_id", "term", "text", "flagged"], orient="row",
+    ).with_columns(status=pl.lit("counted"), n_classes=pl.lit(1))
+    # (doc_id, start, term, proper_name, sense probability): "a Minnie Mouse doll", "a mouse by the keyboard",
+    # "a Boxer puppy", "a Computer Mouse for sale"
+    found = [("d1", 2, "mouse", True, 0.9), ("d2", 1, "mouse", False, 0.8), ("d3", 1, "boxer", True, 0.7),
+             ("d4", 1, "computer mouse", True, None)]
+    pl.DataFrame(
+        [("s", "pretrain", "caption", doc_id, doc_id, start, len(term.split()), term, proper, None)
+         for doc_id, start, term, proper, _ in found],
+        schema={"source": pl.String, "stage": pl.String, "role": pl.String, "conversation_id": pl.String,
+                "doc_id": pl.String, "start": pl.Int32, "n_tokens": pl.Int32, "term": pl.String,
+                "proper_name": pl.Boolean, "context": pl.List(pl.String)}, orient="row",
+    ).write_parquet(tmp_path / "mentions.parquet")
+    senses = pl.DataFrame(  # a mention is named by its row in the shard (sql/sense/features.sql)
+        [(row, doc_id, start, "boxer_dog" if term == "boxer" else "mouse_only", p)
+         for row, (doc_id, start, term, _, p) in enumerate(found) if p],
+        schema={"mention": pl.Int64, "doc_id": pl.String, "start": pl.Int32, "class_id": pl.String,
+                "sense_probability": pl.Float64}, orient="row",
+    )
+    with duckdb.connect() as db:
+        for name, frame in {"lexicon": lexicon, "class_context": CONTEXT, "mention_senses": senses}.items():
+            replace_table(db, name, frame)
+        run_sql(db, "load_mentions", {"mention_files": [str(tmp_path / "mentions.parquet")]})
+        rows = query_frame(db, """select doc_id, proper_name, weight_keep::double, weight_sense::double, sense_probability
+                                  from mentions order by doc_id""").rows()
+    assert rows == [
+        ("d1", True, 1.0, 0.0, 0.0),  # Minnie Mouse: no computer mouse, whatever the sense model says
+        ("d2", False, 1.0, 1.0, 0.8),
+        ("d3", True, 1.0, 1.0, 0.7),  # Boxer: a capital is how the class is written
+        ("d4", True, 1.0, 1.0, 1.0),  # an unflagged term always counts
+    ]

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow  # whole pipelines or process pools: see docs/READ
 GOOSE, GREAT_WHITE, TIGER_SHARK, HAMMERHEAD = "n01855672", "n01484850", "n01491361", "n01494475"
 MISSILE, PROJECTILE = "n03773504", "n04008634"
 SUNGLASSES, SUNGLASS = "n04356056", "n04355933"
-TENCH, MOUSETRAP, TABBY = "n01440764", "n03794056", "n02123045"
+TENCH, MOUSETRAP, TABBY, COMPUTER_MOUSE = "n01440764", "n03794056", "n02123045", "n03793489"
 
 PRETRAIN = [  # blip_laion_cc_sbu_558k.json: the caption is the gpt turn, <image> after the prompt
     {"id": "004539375", "image": "00453/004539375.jpg", "conversations": [
@@ -158,3 +158,27 @@ def test_parent_concepts_are_counted_apart_only_when_asked(workspace, hypernyms,
             [TABBY]).fetchall()[0]
     # "tabby cat" is the class itself; "cat" alone names its parent concept, counted apart
     assert (n_docs, n_parent) == (1, expected)
+
+
+def test_a_proper_name_counts_for_the_class_under_keep_but_not_under_sense(workspace):
+    captions = write_json(workspace / "captions.json", [
+        {"id": "1", "conversations": [{"from": "gpt", "value": "a girl holding a Minnie Mouse doll"}]},
+        {"id": "2", "conversations": [{"from": "gpt", "value": "a mouse next to the keyboard"}]},
+    ])
+    run = parse_run({
+        "name": "proper-names", "class_set": "imagenet1k", "options": {"workers": 1},
+        "sources": [{"name": "captions", "stage": "pretrain", "format": "llava", "path": str(captions)}],
+    })
+    run_pipeline(run, ["ingest", "normalize", "synonyms", "match", "count"])
+    with duckdb.connect(str(run.database), read_only=True) as connection:
+        mentions = connection.execute("""
+            select mentions.doc_id, proper_name, weight_keep::double, weight_sense::double, mentions.sense_probability,
+                   senses.sense_probability
+            from mentions join mention_senses as senses using (doc_id, start, class_id)
+            where class_id = ? order by doc_id""", [COMPUTER_MOUSE]).fetchall()
+    # "mouse" is flagged (the rodent) and written in lower case: Minnie Mouse is no computer mouse under sense,
+    # whatever the sense model says; the mouse by the keyboard is left to the sense model
+    minnie, keyboard = mentions
+    assert minnie[:5] == ("captions:0:0", True, 1.0, 0.0, 0.0)
+    model = keyboard[5]
+    assert keyboard == ("captions:1:0", False, 1.0, float(model >= 0.5), model, model)

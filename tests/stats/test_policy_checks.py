@@ -9,6 +9,7 @@ from pipeline.stats.policy_checks import best_case_mentions, policy_warnings
 LEXICON = pl.DataFrame({
     "class_id": ["crane_bird", "crane_machine", "crane_bird", "kite_bird"],
     "term": ["crane", "crane", "whooping crane", "kite"],
+    "text": ["crane", "crane", "whooping crane", "kite"],
     "status": ["counted"] * 4,
     "flagged": [True, True, False, True],
     "n_classes": [2, 2, 1, 1],

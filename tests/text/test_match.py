@@ -1,6 +1,13 @@
 import polars as pl
 
-from pipeline.text.match import match_lemmas, term_context, term_index, with_context_words
+from pipeline.text.match import (
+    match_lemmas,
+    mention_shard,
+    term_context,
+    term_index,
+    with_context_words,
+    with_proper_names,
+)
 from pipeline.text.normalize import normalize_documents, normalize_text
 
 
@@ -70,3 +77,27 @@ def test_term_context_is_the_context_words_of_the_classes_a_term_is_flagged_for(
     })
     class_context = pl.DataFrame({"class_id": ["crane_bird", "crane_machine", "mouse"], "word": ["bird", "lift", "cheese"]})
     assert term_context(lexicon_rows, class_context).rows() == [("crane", "bird"), ("crane", "lift")]
+
+
+def test_a_mention_is_a_proper_name_when_a_token_of_it_is_one_in_its_text_unit():
+    documents = pl.DataFrame({"doc_id": ["a", "b", "c"], "text": [
+        "a girl holding a Minnie Mouse doll", "a mouse next to the keyboard", "a mouse beside a Minnie Mouse plush toy"]})
+    lemmas = normalize_documents(documents)
+    found = with_proper_names(lemmas, match_lemmas(lemmas, term_index(lexicon("mouse", "plush toy"))))
+    assert found.select("doc_id", "start", "term", "proper_name").rows() == [
+        ("a", 5, "mouse", True), ("b", 1, "mouse", False),
+        ("c", 1, "mouse", False), ("c", 5, "mouse", True), ("c", 6, "plush toy", False),
+    ]
+    # a longer term is one when any of its tokens is ("Minnie" inside "minnie mouse doll")
+    spans = with_proper_names(lemmas, match_lemmas(lemmas, term_index(lexicon("minnie mouse doll"))))
+    assert spans["proper_name"].to_list() == [True]
+
+
+def test_mention_shards_carry_the_proper_name_flag_and_relative_rows_leave_it_null():
+    documents = pl.DataFrame({"doc_id": ["a", "b"], "text": ["a Minnie Mouse doll", "a mouse and a keyboard"]})
+    shard, n_mentions = mention_shard(normalize_documents(documents), term_index(lexicon("mouse")),
+                                      pl.DataFrame({"term": ["mouse"], "word": ["keyboard"]}),
+                                      relatives=pl.Series(["keyboard"]))
+    assert n_mentions == 2
+    assert shard.filter(pl.col("term").is_not_null())["proper_name"].to_list() == [True, False]
+    assert shard.filter(pl.col("term").is_null())["proper_name"].null_count() == shard["term"].null_count() > 0
