@@ -11,9 +11,9 @@
 --            match stage); a flagged term capitalized by right ("Boxer", "Cardigan": the dogs) is never cut so.
 create or replace table mentions as
 with matched as (
-    -- the sense model names a mention by its shard's place in $mention_files and its row there (sense/features.sql)
+    -- the sense model's name of the mention (macros/mention_key.sql)
     select source, stage, role, conversation_id, doc_id, start, n_tokens, term, proper_name, context,
-        (file_index::bigint << 32) | file_row_number as mention
+        mention_key(file_index, file_row_number) as mention
     from read_parquet($mention_files)
 ),
 

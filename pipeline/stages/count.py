@@ -50,6 +50,7 @@ def body(context: StageContext, _output_dir: Path) -> StageOutput:
     with database_transaction(run.database, "count") as connection:
         run_sql(connection, "count_settings")
         run_sql(connection, "macros/scope_of")
+        run_sql(connection, "macros/mention_key")
         for table in LEXICON_TABLES:
             load_parquet_table(connection, table, lexicon[table])
         replace_table(connection, "hypernym_matches", hypernym_matches)

@@ -38,11 +38,12 @@ def best_case_mentions(lexicon: pl.DataFrame, class_context: pl.DataFrame,
         replace_table(scratch, "lexicon", lexicon)
         replace_table(scratch, "class_context", class_context)
         senses = best_senses if best_senses is not None else pl.DataFrame(schema=SENSE_SCHEMA)
-        # the shard's row of each term is its mention's name (see sql/sense/features.sql)
+        # in a single shard, a term's row is its mention's name (sql/macros/mention_key.sql)
         rows = mentions.select("term").with_row_index("mention").with_columns(pl.col("mention").cast(pl.Int64))
         replace_table(scratch, "mention_senses", senses.join(rows, on="term").select(
             "mention", doc_id=pl.lit("best:") + pl.col("term"), start=pl.lit(0, pl.Int32), class_id="class_id",
             sense_probability="sense_probability"))
+        run_sql(scratch, "macros/mention_key")
         run_sql(scratch, "load_mentions", {"mention_files": [str(shard)]})
         run_sql(scratch, "mention_weights")
         return sql_frame(scratch, "best_case_weights")
@@ -57,12 +58,12 @@ def policy_warnings(connection: duckdb.DuckDBPyConnection, policy: str, lexicon:
     replace_table(connection, "best_case_mentions", best_case_mentions(lexicon, class_context, best_senses))
     replace_table(connection, "uncountable_terms", sql_frame(connection, "uncountable_terms", {"policy": policy}))
     drop_relation(connection, "best_case_mentions")
-    return policy_notes(connection, EXAMPLES, f"policy {policy}") + unmapped_class_notes(connection, EXAMPLES)
+    return policy_notes(connection, EXAMPLES, f"policy {policy}")
 
 
 def policy_notes(connection: duckdb.DuckDBPyConnection, examples: int, policy: str = "the run's policy") -> list[str]:
-    """A sentence for each kind of cut `policy_warnings` found, naming `examples` of each: the console's
-    warnings and the report's."""
+    """A sentence for each kind of cut `policy_warnings` found, and for the classes without a WordNet mapping,
+    naming `examples` of each: the console's warnings and the report's."""
     notes = []
     n_cuts, n_uncountable = row_count(connection, "policy_cuts"), row_count(connection, "uncountable_terms")
     if n_cuts:
@@ -76,7 +77,7 @@ def policy_notes(connection: duckdb.DuckDBPyConnection, examples: int, policy: s
         named = ", ".join(f"{row['term']!r} ({row['display_name']})" for row in never.iter_rows(named=True))
         notes.append(f"{policy} can never count {n_uncountable:,} terms of the class set, e.g. {named}; "
                      "all of them: table uncountable_terms")
-    return notes
+    return notes + unmapped_class_notes(connection, examples)
 
 
 def unmapped_class_notes(connection: duckdb.DuckDBPyConnection, examples: int) -> list[str]:

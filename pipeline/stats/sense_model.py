@@ -60,6 +60,7 @@ WORKING_TABLES = ("sense_features", "sense_mentions", "sense_learning", "sense_p
 def run_sense_model(connection: duckdb.DuckDBPyConnection, mention_files: list[str], rounds: int = ROUNDS) -> None:
     """Writes `mention_senses` (mention, doc_id, start, class_id, term, sense_probability, decided_by) and keeps
     `sense_collocations` (the last round's decision list) from the lexicon, `sense_seeds` and the mention shards."""
+    run_sql(connection, "macros/mention_key")
     run_sql(connection, "sense/features", {"mention_files": mention_files})
     run_sql(connection, "sense/mentions", {"mention_files": mention_files})
     run_sql(connection, "sense/wordnet_priors")

@@ -129,22 +129,24 @@ def test_each_model_has_its_own_panel_on_shared_axes_without_a_legend():
     assert "<b>weak" not in html
 
 
-def test_decades_are_shown_first_when_the_papers_bins_are_mostly_empty():
-    with binned_connection(SMALL_CORPUS, MODEL_SKILLS) as connection:
+@pytest.mark.parametrize(("corpus", "shown", "folded", "note", "summary"), [
+    # the paper's bins mostly empty: decades first
+    (SMALL_CORPUS, "binned-decade", "binned-paper",
+     "Decades of frequency are shown, because Zhang et al.&#x27;s bins are mostly empty here: 85 of 100 classes "
+     "fall in their first bin, [0, 10), and 12 of their 14 bins hold fewer than 5 classes",
+     "Zhang et al.&#x27;s bins"),
+    # the paper's bins filled: they come first
+    (LARGE_CORPUS, "binned-paper", "binned-decade",
+     "Zhang et al.&#x27;s bins are shown: 200 of 1,000 classes fall in their first bin, [0, 10), and 1 of "
+     "their 14 bins holds fewer than 5 classes",
+     "Decades of frequency"),
+])
+def test_the_scheme_that_fills_its_bins_is_shown_first_and_the_other_folded(corpus, shown, folded, note, summary):
+    with binned_connection(corpus, MODEL_SKILLS) as connection:
         html = binned_section(connection)
-    assert html.index('id="binned-decade"') < html.index("<details>") < html.index('id="binned-paper"')
-    assert ("Decades of frequency are shown, because Zhang et al.&#x27;s bins are mostly empty here: 85 of 100 classes "
-            "fall in their first bin, [0, 10), and 12 of their 14 bins hold fewer than 5 classes") in html
-    assert "<summary>Zhang et al.&#x27;s bins</summary>" in html
-
-
-def test_the_papers_bins_are_shown_first_when_they_are_filled():
-    with binned_connection(LARGE_CORPUS, MODEL_SKILLS) as connection:
-        html = binned_section(connection)
-    assert html.index('id="binned-paper"') < html.index("<details>") < html.index('id="binned-decade"')
-    assert ("Zhang et al.&#x27;s bins are shown: 200 of 1,000 classes fall in their first bin, [0, 10), and 1 of "
-            "their 14 bins holds fewer than 5 classes") in html
-    assert "<summary>Decades of frequency</summary>" in html
+    assert html.index(f'id="{shown}"') < html.index("<details>") < html.index(f'id="{folded}"')
+    assert note in html
+    assert f"<summary>{summary}</summary>" in html
 
 
 def paper_bins(counts: list[int]) -> pl.DataFrame:

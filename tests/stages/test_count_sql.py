@@ -70,6 +70,7 @@ def connection(tmp_path):
                             }.items():
             replace_table(db, name, frame)
         run_sql(db, "macros/scope_of")
+        run_sql(db, "macros/mention_key")
         run_sql(db, "load_mentions", {"mention_files": [str(mention_file)]})
         run_sql(db, "mention_weights")
         run_sql(db, "load_class_documents")
@@ -214,6 +215,7 @@ def test_sense_never_counts_a_proper_name_for_a_flagged_term_written_in_lower_ca
     with duckdb.connect() as db:
         for name, frame in {"lexicon": lexicon, "class_context": CONTEXT, "mention_senses": senses}.items():
             replace_table(db, name, frame)
+        run_sql(db, "macros/mention_key")
         run_sql(db, "load_mentions", {"mention_files": [str(tmp_path / "mentions.parquet")]})
         rows = query_frame(db, """select doc_id, proper_name, weight_keep::double, weight_sense::double, sense_probability
                                   from mentions order by doc_id""").rows()
